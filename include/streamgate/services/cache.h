@@ -1,0 +1,59 @@
+/*
+ * Service "cache" v1 — provided by the cache plugin (memory or Redis backend).
+ *
+ * Blocking calls: with the Redis backend every call may do network I/O bounded by the
+ * configured timeout, so call them from a blocking-pool thread, never a network thread.
+ * When the backend is down, calls fail fast with SG_ERR_UNAVAILABLE; callers degrade (treat
+ * as a miss) rather than hang. Keys and values are binary-safe byte strings.
+ */
+#ifndef STREAMGATE_SERVICES_CACHE_H
+#define STREAMGATE_SERVICES_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SG_CACHE_SERVICE "cache"
+#define SG_CACHE_MAJOR 1
+#define SG_CACHE_MINOR 0
+
+typedef struct sg_cache_service {
+  uint32_t struct_size; /* sizeof(sg_cache_service). since 1.0 */
+  void* self;           /* first argument of every function below */
+
+  /* Reads a key. SG_OK with *out filled (caller releases), SG_ERR_NOT_FOUND on a miss or
+   * an expired key, SG_ERR_UNAVAILABLE when the backend is down. since 1.0 */
+  sg_status (*get)(void* self, const char* key, size_t key_size, sg_owned_str* out,
+                   sg_error* err);
+  /* Stores a value; ttl_ms == 0 means no expiry. since 1.0 */
+  sg_status (*set)(void* self, const char* key, size_t key_size, const char* value,
+                   size_t value_size, uint64_t ttl_ms, sg_error* err);
+  /* Stores only if the key is absent (atomically, across instances for Redis): SG_OK when
+   * stored, SG_ERR_EXISTS when the key was present. For single-use nonces. since 1.0 */
+  sg_status (*set_if_absent)(void* self, const char* key, size_t key_size, const char* value,
+                             size_t value_size, uint64_t ttl_ms, sg_error* err);
+  /* Removes a key; SG_OK whether or not it existed (*out_removed says which, may be NULL).
+   * since 1.0 */
+  sg_status (*del)(void* self, const char* key, size_t key_size, int* out_removed,
+                   sg_error* err);
+  /* Atomically adds `delta` to an integer counter (created at 0) and returns the new value.
+   * When the key is created by this call and ttl_ms > 0, the expiry is set (fixed window
+   * counters for rate limits). SG_ERR_INVALID when the value is not an integer. since 1.0 */
+  sg_status (*incr)(void* self, const char* key, size_t key_size, int64_t delta, uint64_t ttl_ms,
+                    int64_t* out_value, sg_error* err);
+  /* Atomically reads and removes a key (single-use consumption). SG_ERR_NOT_FOUND when
+   * absent. since 1.0 */
+  sg_status (*take)(void* self, const char* key, size_t key_size, sg_owned_str* out,
+                    sg_error* err);
+} sg_cache_service;
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* STREAMGATE_SERVICES_CACHE_H */
