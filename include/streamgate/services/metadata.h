@@ -52,13 +52,12 @@ typedef struct sg_metadata_service {
    * record (caller releases) and event "content.created" {content_id, owner} is published.
    * SG_ERR_EXISTS when the given id is taken. since 1.0 */
   sg_status (*create_content)(void* self, const char* owner, size_t owner_size,
-                              const char* fields_json, size_t fields_size,
-                              sg_owned_str* out_record, sg_error* err);
+                              const char* fields_json, size_t fields_size, sg_owned_str* out_record,
+                              sg_error* err);
 
   /* Reads a record; *out receives it (caller releases). SG_ERR_NOT_FOUND when absent,
    * SG_ERR_INVALID when `id` is not a UUID. since 1.0 */
-  sg_status (*get)(void* self, const char* id, size_t id_size, sg_owned_str* out,
-                   sg_error* err);
+  sg_status (*get)(void* self, const char* id, size_t id_size, sg_owned_str* out, sg_error* err);
 
   /* Sets the status ("uploading" | "processing" | "ready" | "failed"); `reason` (may be
    * NULL/empty) is stored as status_reason (meant for "failed"; cleared for other states).
