@@ -1,0 +1,10 @@
+// Umbrella header for StreamGate's test helpers.
+#pragma once
+
+#include "http_client.hpp"
+#include "ports.hpp"
+#include "postgres_server.hpp"
+#include "process.hpp"
+#include "redis_server.hpp"
+#include "streamgate_server.hpp"
+#include "temp_dir.hpp"
