@@ -1,0 +1,140 @@
+// monitor.so: liveness (/health), readiness (/ready), Prometheus metrics (/metrics) and the
+// plugin list for administrators (/api/v1/admin/plugins).
+//
+// /health answers on the network thread (it only proves the process serves requests).
+// Everything that asks the kernel about other plugins runs on the blocking pool, because
+// plugins_describe() calls every plugin's health() and one slow plugin must not stall a
+// gateway thread; the answer is sent later from the pool thread.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include <streamgate/plugin.hpp>
+#include <streamgate/services/http.hpp>
+
+#include "access.hpp"
+#include "config.hpp"
+#include "process_stats.hpp"
+#include "readiness.hpp"
+#include "scrape.hpp"
+
+namespace sg::monitor {
+namespace {
+
+constexpr const char* kId = "monitor";
+constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+double unix_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+class Monitor final : public sg::Plugin {
+ public:
+  Monitor(sg::Host host, const json& config) : sg::Plugin(host), config_(parse_config(config)) {}
+
+  void start() override {
+    http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
+    if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "service http v1 is not available");
+    router_.bind(http_);
+    router_.add(SG_HTTP_GET, "/health", [](const http::Exchange& ex) {
+      ex.respond_json(200, json{{"status", "ok"}});
+    });
+    router_.add(SG_HTTP_GET, "/ready", [this](const http::Exchange& ex) {
+      off_thread(ex, [this](const http::Exchange& e) { answer_ready(e); });
+    });
+    router_.add(SG_HTTP_GET, "/metrics", [this](const http::Exchange& ex) {
+      off_thread(ex, [this](const http::Exchange& e) { answer_metrics(e); });
+    });
+    router_.add(SG_HTTP_GET, "/api/v1/admin/plugins", [this](const http::Exchange& ex) {
+      if (!allowed(ex)) {
+        ex.respond_error(403, "forbidden",
+                         "administrator identity required (or a direct loopback connection "
+                         "when plugins.monitor.admin_allow_loopback is true)");
+        return;
+      }
+      off_thread(ex, [this](const http::Exchange& e) { answer_plugins(e); });
+    });
+    host().info(std::string("monitor started (admin_allow_loopback=") +
+                (config_.admin_allow_loopback ? "true" : "false") + ")");
+  }
+
+  void stop(std::chrono::milliseconds) override {
+    router_.clear();
+    if (http_ != nullptr) host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
+    http_ = nullptr;
+  }
+
+ private:
+  using Work = std::function<void(const http::Exchange&)>;
+
+  // Runs `work` on the blocking pool with its own reference on the exchange; answers 503
+  // when the pool refuses (the plugin is stopping).
+  void off_thread(const http::Exchange& ex, Work work) {
+    try {
+      host().run_blocking([ex, work = std::move(work)] {
+        if (ex.cancelled()) return;
+        try {
+          work(ex);
+        } catch (...) {
+          http::Router::answer_exception(ex, std::current_exception());
+        }
+      });
+    } catch (const std::exception& e) {
+      ex.respond_error(503, "service_unavailable", e.what());
+    }
+  }
+
+  bool allowed(const http::Exchange& ex) const {
+    const sg_http_identity id = ex.identity();
+    const bool proxied = ex.header("Forwarded").has_value() ||
+                         ex.header("X-Forwarded-For").has_value() ||
+                         ex.header("X-Real-IP").has_value();
+    return admin_allowed({id.authenticated != 0 && id.is_admin != 0, config_.admin_allow_loopback,
+                          ex.remote_address(), proxied});
+  }
+
+  void answer_ready(const http::Exchange& ex) const {
+    const Readiness r = evaluate_readiness(host().plugins_describe(), kId);
+    ex.respond_json(r.ready ? 200 : 503, readiness_body(r), {{"Cache-Control", "no-store"}});
+  }
+
+  void answer_metrics(const http::Exchange& ex) const {
+    const std::string host_text = host().metrics_text();
+    const json plugins = host().plugins_describe();
+    const json stats = host().kernel_stats();
+    ScrapeInputs in{host_text, read_process_stats(), &plugins, &stats, unix_now(), kId};
+    ex.respond(200, render_scrape(in),
+               {{"Content-Type", kMetricsContentType}, {"Cache-Control", "no-store"}});
+  }
+
+  void answer_plugins(const http::Exchange& ex) const {
+    const json describe = host().plugins_describe();
+    json out = json::array();
+    for (const json& p : describe) {
+      if (!p.is_object()) continue;
+      const std::string id = p.value("id", "");
+      bool healthy = p.value("healthy", true);
+      if (id == kId) healthy = true;  // our own health() is not called for ourselves
+      out.push_back({{"id", id},
+                     {"version", p.value("version", "")},
+                     {"state", p.value("state", "")},
+                     {"provides", p.value("provides", json::array())},
+                     {"requires", p.value("requires", json::array())},
+                     {"healthy", healthy},
+                     {"health", p.value("health", json::object())}});
+    }
+    ex.respond_json(200, out, {{"Cache-Control", "no-store"}});
+  }
+
+  MonitorConfig config_;
+  const sg_http_service* http_ = nullptr;
+  http::Router router_;
+};
+
+}  // namespace
+}  // namespace sg::monitor
+
+SG_PLUGIN(sg::monitor::Monitor, "monitor", "1.0.0",
+          "Health, readiness, Prometheus metrics and the admin plugin list", sg::provides({}),
+          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR, 0}}))

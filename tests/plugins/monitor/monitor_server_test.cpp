@@ -1,0 +1,195 @@
+// The real streamgate binary with gateway + monitor over loopback.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <support.hpp>
+
+#include "prom_text.hpp"
+
+using monitor_test::parse_prometheus;
+using monitor_test::PromDoc;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kWallet = "0x52908400098527886E0F7030069857D2E4169EE7";
+
+// Sum of every counter sample whose family looks like the gateway's request counter.
+double http_request_total(const PromDoc& doc) {
+  double total = 0;
+  for (const auto& [family, type] : doc.types) {
+    if (type == "counter" && family.find("http_requests") != std::string::npos)
+      total += doc.sum(family);
+  }
+  return total;
+}
+
+PromDoc scrape(sgtest::StreamGateServer& server) {
+  auto res = server.request("GET", "/metrics");
+  EXPECT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.header("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u)
+      << res.header("Content-Type");
+  try {
+    return parse_prometheus(res.body);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "invalid exposition: " << e.what() << "\n" << res.body;
+    return {};
+  }
+}
+
+}  // namespace
+
+TEST(MonitorServer, HealthAndReadyWithAllPluginsStarted) {
+  sgtest::StreamGateServer server;
+  server.use_plugins({"gateway", "monitor"});
+  ASSERT_TRUE(server.start());
+
+  auto health = server.request("GET", "/health");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.json(), json({{"status", "ok"}}));
+  EXPECT_EQ(health.header("Content-Type"), "application/json");
+
+  auto ready = server.request("GET", "/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(ready.json()["status"], "ready");
+  EXPECT_EQ(ready.json()["plugins"], 2);
+
+  auto head = server.request("HEAD", "/health");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+}
+
+TEST(MonitorServer, ReadyIs503WhenAPluginIsUnhealthy) {
+  sgtest::StreamGateServer server(
+      json{{"plugins", {{"unhealthy_plugin", {{"reason", "simulated disk failure"}}}}}});
+  server.use_plugins({"gateway", "monitor", "unhealthy_plugin"});
+  ASSERT_TRUE(server.start());
+
+  EXPECT_EQ(server.request("GET", "/health").status, 200);  // liveness is unaffected
+  auto ready = server.request("GET", "/ready");
+  ASSERT_EQ(ready.status, 503) << ready.body;
+  json body = ready.json();
+  EXPECT_EQ(body["status"], "not_ready");
+  EXPECT_EQ(body["error"]["code"], "not_ready");
+  ASSERT_EQ(body["failing"].size(), 1u) << body.dump();
+  EXPECT_EQ(body["failing"][0]["id"], "unhealthy_plugin");
+  EXPECT_EQ(body["failing"][0]["state"], "started");
+  EXPECT_NE(body["failing"][0]["reason"].get<std::string>().find("simulated disk failure"),
+            std::string::npos);
+
+  PromDoc doc = scrape(server);
+  EXPECT_EQ(doc.value("streamgate_plugin_up", {{"plugin", "unhealthy_plugin"}}), 0);
+  EXPECT_EQ(doc.value("streamgate_plugin_up", {{"plugin", "gateway"}}), 1);
+  EXPECT_EQ(doc.value("streamgate_plugin_up", {{"plugin", "monitor"}}), 1);
+}
+
+TEST(MonitorServer, ReadyTurnsGreenWhenThePluginIsHealthy) {
+  sgtest::StreamGateServer server(json{{"plugins", {{"unhealthy_plugin", {{"healthy", true}}}}}});
+  server.use_plugins({"gateway", "monitor", "unhealthy_plugin"});
+  ASSERT_TRUE(server.start());
+  auto ready = server.request("GET", "/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+}
+
+TEST(MonitorServer, MetricsAreValidPrometheusAndCountRequests) {
+  sgtest::StreamGateServer server;
+  server.use_plugins({"gateway", "monitor"});
+  ASSERT_TRUE(server.start());
+
+  PromDoc before = scrape(server);
+  for (const char* family :
+       {"process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds",
+        "streamgate_uptime_seconds", "streamgate_plugin_up"}) {
+    EXPECT_TRUE(before.types.contains(family)) << family;
+    EXPECT_TRUE(before.helps.contains(family)) << family;
+  }
+  EXPECT_GT(before.value("process_resident_memory_bytes").value_or(0), 1e6);
+  EXPECT_GT(before.value("process_open_fds").value_or(0), 3);
+  EXPECT_GE(before.value("streamgate_uptime_seconds").value_or(-1), 0);
+  double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(before.value("process_start_time_seconds").value_or(0), now, 120);
+  EXPECT_EQ(before.value("streamgate_plugin_up", {{"plugin", "gateway"}}), 1);
+
+  const double requests_before = http_request_total(before);
+  EXPECT_GT(requests_before, 0) << "no gateway request counter found (family *http_requests*)";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(server.request("GET", "/health").status, 200);
+  PromDoc after = scrape(server);
+  EXPECT_GE(http_request_total(after), requests_before + 5);
+}
+
+TEST(MonitorServer, AdminPluginsListsGatewayAndMonitor) {
+  sgtest::StreamGateServer server;
+  server.use_plugins({"gateway", "monitor"});
+  ASSERT_TRUE(server.start());
+
+  auto res = server.request("GET", "/api/v1/admin/plugins");  // loopback is trusted by default
+  ASSERT_EQ(res.status, 200) << res.body;
+  json list = res.json();
+  ASSERT_TRUE(list.is_array());
+  std::map<std::string, json> by_id;
+  for (const auto& p : list) by_id[p["id"].get<std::string>()] = p;
+  ASSERT_TRUE(by_id.contains("gateway")) << list.dump();
+  ASSERT_TRUE(by_id.contains("monitor")) << list.dump();
+  EXPECT_EQ(by_id["monitor"]["version"], "1.0.0");
+  EXPECT_FALSE(by_id["gateway"]["version"].get<std::string>().empty());
+  for (const auto& id : {"gateway", "monitor"}) {
+    const json& p = by_id[id];
+    EXPECT_EQ(p["state"], "started") << p.dump();
+    EXPECT_EQ(p["healthy"], true) << p.dump();
+    for (const char* key : {"provides", "requires", "health"}) EXPECT_TRUE(p.contains(key)) << key;
+  }
+  bool provides_http = false;
+  for (const auto& s : by_id["gateway"]["provides"]) provides_http |= s["name"] == "http";
+  EXPECT_TRUE(provides_http) << by_id["gateway"].dump();
+  bool requires_http = false;
+  for (const auto& s : by_id["monitor"]["requires"]) requires_http |= s["name"] == "http";
+  EXPECT_TRUE(requires_http) << by_id["monitor"].dump();
+
+  // Behind a reverse proxy on the same host, loopback no longer proves anything.
+  auto proxied =
+      server.request("GET", "/api/v1/admin/plugins", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  EXPECT_EQ(proxied.status, 403) << proxied.body;
+}
+
+TEST(MonitorServer, AdminNeedsAnAdministratorWhenLoopbackIsNotTrusted) {
+  sgtest::StreamGateServer server(
+      json{{"plugins", {{"monitor", {{"admin_allow_loopback", false}}}}}});
+  server.use_plugins({"gateway", "monitor", "test_identity"});
+  ASSERT_TRUE(server.start());
+
+  auto anonymous = server.request("GET", "/api/v1/admin/plugins");
+  EXPECT_EQ(anonymous.status, 403) << anonymous.body;
+  EXPECT_EQ(anonymous.json()["error"]["code"], "forbidden");
+
+  auto user = server.request("GET", "/api/v1/admin/plugins", "",
+                             {{"Authorization", std::string("Bearer test:") + kWallet}});
+  EXPECT_EQ(user.status, 403) << user.body;
+
+  auto admin = server.request("GET", "/api/v1/admin/plugins", "",
+                              {{"Authorization", std::string("Bearer test-admin:") + kWallet}});
+  EXPECT_EQ(admin.status, 200) << admin.body;
+  EXPECT_TRUE(admin.json().is_array());
+
+  // Public endpoints stay public.
+  EXPECT_EQ(server.request("GET", "/health").status, 200);
+  EXPECT_EQ(server.request("GET", "/metrics").status, 200);
+}
+
+TEST(MonitorServer, RejectsAnInvalidConfigAtStartUp) {
+  sgtest::TempDir dir("sg-monitor-cfg");
+  json config = {
+      {"server",
+       {{"data_dir", (dir.path() / "data").string()}, {"plugin_dir", SG_TEST_PLUGIN_DIR}}},
+      {"database", {{"driver", "sqlite"}, {"sqlite_path", (dir.path() / "data" / "db").string()}}},
+      {"plugins",
+       {{"gateway", {{"host", "127.0.0.1"}, {"port", sgtest::free_port()}}},
+        {"monitor", {{"admin_allow_loopback", "yes"}}}}}};
+  std::filesystem::create_directories(dir.path() / "data");
+  std::ofstream(dir.path() / "streamgate.yaml") << config.dump(2);
+  auto result = sgtest::run_command(
+      {SG_TEST_STREAMGATE_BIN, "--config", (dir.path() / "streamgate.yaml").string()}, {},
+      std::chrono::seconds(30));
+  EXPECT_NE(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("admin_allow_loopback"), std::string::npos) << result.output;
+}

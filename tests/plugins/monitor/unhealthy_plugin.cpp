@@ -1,0 +1,27 @@
+// Test plugin: always loads and starts, but its health() reports what its config says
+// (unhealthy by default), so monitor tests can see /ready turn 503 and plugin_up turn 0.
+#include <streamgate/plugin.hpp>
+
+namespace {
+
+class Unhealthy final : public sg::Plugin {
+ public:
+  Unhealthy(sg::Host host, const sg::json& config)
+      : sg::Plugin(host),
+        healthy_(config.value("healthy", false)),
+        reason_(config.value("reason", std::string("simulated disk failure"))) {}
+
+  sg::json health() override {
+    if (healthy_) return {{"healthy", true}};
+    return {{"healthy", false}, {"reason", reason_}};
+  }
+
+ private:
+  bool healthy_;
+  std::string reason_;
+};
+
+}  // namespace
+
+SG_PLUGIN(Unhealthy, "unhealthy_plugin", "0.0.1", "test plugin whose health is configurable",
+          sg::provides({}), sg::requires_services({}))
