@@ -56,6 +56,8 @@ void render_plugins(FamilyEmitter& e, const json* plugins, std::string_view self
   }
 }
 
+// Same family names as the kernel's own bus metrics: with a kernel that renders them the
+// name check skips these, with one that does not they still appear under the usual names.
 void render_bus(FamilyEmitter& e, const json* stats) {
   if (stats == nullptr || !stats->is_object()) return;
   auto bus = stats->find("bus");
@@ -69,11 +71,12 @@ void render_bus(FamilyEmitter& e, const json* stats) {
     const char* help;
   };
   static constexpr Counter counters[] = {
-      {"published", "sg_bus_events_published_total", "Events published on the bus, by topic"},
-      {"delivered", "sg_bus_events_delivered_total", "Event deliveries to subscribers, by topic"},
-      {"failed", "sg_bus_events_failed_total",
+      {"published", "streamgate_events_published_total", "Events published on the bus, by topic"},
+      {"delivered", "streamgate_events_delivered_total",
+       "Event deliveries to subscribers, by topic"},
+      {"failed", "streamgate_events_failed_total",
        "Event deliveries whose subscriber failed, by topic"},
-      {"dropped", "sg_bus_events_dropped_total", "Events dropped (queue full), by topic"},
+      {"dropped", "streamgate_events_dropped_total", "Events dropped (queue full), by topic"},
   };
   for (const Counter& c : counters) {
     if (!e.wanted(c.name)) continue;
@@ -88,11 +91,13 @@ void render_bus(FamilyEmitter& e, const json* stats) {
 }
 
 void render_pool(FamilyEmitter& e, const json* stats) {
-  e.single("sg_blocking_pool_threads", "gauge", "Threads of the kernel's blocking pool",
+  e.single("streamgate_blocking_pool_threads", "gauge", "Threads of the kernel's blocking pool",
            number_at(stats, {"blocking_pool", "threads"}));
-  e.single("sg_blocking_pool_queued", "gauge", "Tasks waiting in the kernel's blocking pool",
+  e.single("streamgate_blocking_pool_queued", "gauge",
+           "Tasks waiting in the kernel's blocking pool",
            number_at(stats, {"blocking_pool", "queued"}));
-  e.single("sg_blocking_pool_running", "gauge", "Tasks running in the kernel's blocking pool",
+  e.single("streamgate_blocking_pool_running", "gauge",
+           "Tasks running in the kernel's blocking pool",
            number_at(stats, {"blocking_pool", "running"}));
 }
 

@@ -137,17 +137,18 @@ TEST(MonitorScrape, AddsProcessPluginAndBusFamilies) {
   EXPECT_EQ(doc.value("streamgate_plugin_up", {{"plugin", "monitor"}}), 1);
   EXPECT_EQ(doc.value("streamgate_plugin_up", {{"plugin", "db"}}), 0);
   EXPECT_EQ(doc.value("streamgate_plugin_up", {{"plugin", "late"}}), 0);
-  EXPECT_EQ(doc.value("sg_bus_events_published_total", {{"topic", "upload.completed"}}), 3);
-  EXPECT_EQ(doc.value("sg_bus_events_failed_total", {{"topic", "upload.completed"}}), 1);
-  EXPECT_EQ(doc.value("sg_blocking_pool_threads"), 8);
-  EXPECT_EQ(doc.types.at("sg_bus_events_published_total"), "counter");
+  EXPECT_EQ(doc.value("streamgate_events_published_total", {{"topic", "upload.completed"}}), 3);
+  EXPECT_EQ(doc.value("streamgate_events_failed_total", {{"topic", "upload.completed"}}), 1);
+  EXPECT_EQ(doc.value("streamgate_blocking_pool_threads"), 8);
+  EXPECT_EQ(doc.types.at("streamgate_events_published_total"), "counter");
 }
 
 TEST(MonitorScrape, NeverDuplicatesFamiliesTheHostRenders) {
   json stats = json::parse(R"({"bus":{"topics":{"a.b":{"published":5}}}})");
   std::string host =
-      "# HELP sg_bus_events_published_total P\n# TYPE sg_bus_events_published_total counter\n"
-      "sg_bus_events_published_total{topic=\"a.b\"} 5\n"
+      "# HELP streamgate_events_published_total P\n# TYPE streamgate_events_published_total "
+      "counter\n"
+      "streamgate_events_published_total{topic=\"a.b\"} 5\n"
       "# HELP process_open_fds F\n# TYPE process_open_fds gauge\nprocess_open_fds 9";  // no \n
   ProcessStats p;
   p.open_fds = 7;
