@@ -1,0 +1,45 @@
+// Small POSIX helpers for crash-safe files: atomic replace (write temp, fsync, rename,
+// fsync directory) and fsync of directories. All return a Status; none throws.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "result.hpp"
+
+namespace sg::upload {
+
+// An owned file descriptor (closed on destruction).
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& o) noexcept : fd_(o.release()) {}
+  Fd& operator=(Fd&& o) noexcept;
+  ~Fd();
+  int get() const noexcept { return fd_; }
+  int release() noexcept {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+  explicit operator bool() const noexcept { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Failure 500 "storage_error" naming the operation and errno text (never user data).
+Failure io_failure(std::string_view what);
+
+Status fsync_dir(const std::filesystem::path& dir);
+// Replaces `path` atomically with `content`; durable when it returns OK.
+Status atomic_write(const std::filesystem::path& path, std::string_view content);
+Result<std::string> read_small_file(const std::filesystem::path& path, size_t max_size = 1 << 20);
+// Writes the whole buffer at `offset`, retrying short writes and EINTR.
+Status pwrite_all(int fd, const char* data, size_t size, uint64_t offset);
+
+}  // namespace sg::upload
