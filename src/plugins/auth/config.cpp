@@ -1,0 +1,133 @@
+#include "config.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "web3/address.hpp"
+
+namespace sg::auth {
+
+namespace {
+
+using nlohmann::json;
+
+// The secret used when none is configured: acceptable only in dev mode.
+constexpr std::string_view kDevSecret = "streamgate-dev-secret-change-me-streamgate-dev";
+
+template <typename T>
+T get_or(const json& j, const char* key, T fallback) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  try {
+    return it->get<T>();
+  } catch (const json::exception&) {
+    throw std::invalid_argument(std::string("plugins.auth.") + key + " has the wrong type");
+  }
+}
+
+int64_t positive(const json& j, const char* key, int64_t fallback) {
+  int64_t v = get_or<int64_t>(j, key, fallback);
+  if (v <= 0) throw std::invalid_argument(std::string("plugins.auth.") + key + " must be > 0");
+  return v;
+}
+
+std::string derive(std::string_view key, std::string_view label) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(label.data()), label.size(), out.data(), &len);
+  return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
+}  // namespace
+
+AuthConfig parse_config(const json& s, bool dev_mode) {
+  if (!s.is_object()) throw std::invalid_argument("plugins.auth must be a mapping");
+  AuthConfig c;
+  c.jwt_secret = get_or<std::string>(s, "jwt_secret", "");
+  bool weak = c.jwt_secret.empty() || c.jwt_secret == kDevSecret || c.jwt_secret.size() < 32;
+  if (weak && !dev_mode)
+    throw std::invalid_argument(
+        "plugins.auth.jwt_secret is missing, the default or shorter than 32 bytes; set "
+        "STREAMGATE_JWT_SECRET to a long random value (refused outside server.dev_mode)");
+  if (c.jwt_secret.empty()) c.jwt_secret = std::string(kDevSecret);
+  c.playback_secret = get_or<std::string>(s, "playback_secret", "");
+  if (!c.playback_secret.empty() && c.playback_secret.size() < 32 && !dev_mode)
+    throw std::invalid_argument("plugins.auth.playback_secret is shorter than 32 bytes");
+  if (c.playback_secret == c.jwt_secret)
+    throw std::invalid_argument("plugins.auth.playback_secret must differ from jwt_secret");
+  // A separate key even when not configured: HMAC(jwt_secret, label) is unrelated to it.
+  if (c.playback_secret.empty()) c.playback_secret = derive(c.jwt_secret, "streamgate playback token key v1");
+  c.issuer = get_or<std::string>(s, "issuer", c.issuer);
+  c.session_audience = get_or<std::string>(s, "session_audience", c.session_audience);
+  c.playback_audience = get_or<std::string>(s, "playback_audience", c.playback_audience);
+  if (c.session_audience == c.playback_audience)
+    throw std::invalid_argument("plugins.auth session and playback audiences must differ");
+  c.session_ttl = positive(s, "session_ttl_seconds", c.session_ttl);
+  c.session_max_age = positive(s, "session_max_age_seconds", c.session_max_age);
+  c.playback_ttl = positive(s, "playback_ttl_seconds", c.playback_ttl);
+  c.playback_max_ttl = positive(s, "playback_max_ttl_seconds", c.playback_max_ttl);
+  c.nonce_ttl = positive(s, "nonce_ttl_seconds", c.nonce_ttl);
+  c.clock_skew = get_or<int64_t>(s, "clock_skew_seconds", c.clock_skew);
+  if (c.clock_skew < 0 || c.clock_skew > 600)
+    throw std::invalid_argument("plugins.auth.clock_skew_seconds must be within 0..600");
+  c.domains = get_or<std::vector<std::string>>(s, "domains", {});
+  c.schemes = get_or<std::vector<std::string>>(s, "schemes", c.schemes);
+  c.chain_ids = get_or<std::vector<uint64_t>>(s, "chain_ids", {});
+  for (const auto& a : get_or<std::vector<std::string>>(s, "admins", {})) {
+    auto addr = web3::parse_address(a);
+    if (!addr) throw std::invalid_argument("plugins.auth.admins has an invalid address '" + a + "'");
+    c.admins.push_back(web3::to_checksum(*addr));
+  }
+  if (auto it = s.find("cookie"); it != s.end() && it->is_object()) {
+    c.cookie_enabled = get_or<bool>(*it, "enabled", c.cookie_enabled);
+    c.cookie_secure = get_or<bool>(*it, "secure", c.cookie_secure);
+    c.cookie_same_site = get_or<std::string>(*it, "same_site", c.cookie_same_site);
+    if (c.cookie_same_site != "Strict" && c.cookie_same_site != "Lax" && c.cookie_same_site != "None")
+      throw std::invalid_argument("plugins.auth.cookie.same_site must be Strict, Lax or None");
+  }
+  std::string block_tag = get_or<std::string>(s, "block_tag", "latest");
+  if (auto it = s.find("chains"); it != s.end() && !it->is_null()) {
+    if (!it->is_array()) throw std::invalid_argument("plugins.auth.chains must be a list");
+    for (const auto& ch : *it) {
+      web3::ChainConfig cc;
+      cc.chain_id = get_or<uint64_t>(ch, "chain_id", 0);
+      if (cc.chain_id == 0) throw std::invalid_argument("plugins.auth.chains[].chain_id is required");
+      for (const auto& prev : c.chains) {
+        if (prev.chain_id == cc.chain_id)
+          throw std::invalid_argument("plugins.auth.chains lists chain " + std::to_string(cc.chain_id) + " twice");
+      }
+      cc.name = get_or<std::string>(ch, "name", "chain-" + std::to_string(cc.chain_id));
+      cc.rpc_urls = get_or<std::vector<std::string>>(ch, "rpc_urls", {});
+      if (cc.rpc_urls.empty())
+        throw std::invalid_argument("plugins.auth.chains[" + std::to_string(cc.chain_id) + "].rpc_urls is empty");
+      for (const auto& u : cc.rpc_urls) {
+        if (!web3::parse_url(u))
+          throw std::invalid_argument("plugins.auth.chains[" + std::to_string(cc.chain_id) +
+                                      "].rpc_urls has an invalid http(s) URL");
+      }
+      cc.timeout_ms = static_cast<uint32_t>(positive(ch, "timeout_ms", 3000));
+      cc.block_tag = get_or<std::string>(ch, "block_tag", block_tag);
+      cc.ca_file = get_or<std::string>(ch, "ca_file", "");
+      cc.breaker_failures = static_cast<uint32_t>(positive(ch, "breaker_failures", 3));
+      cc.breaker_cooldown_ms = static_cast<uint32_t>(positive(ch, "breaker_cooldown_ms", 5000));
+      c.chains.push_back(std::move(cc));
+    }
+  }
+  if (c.chain_ids.empty()) {
+    c.chain_ids.push_back(1);
+    for (const auto& ch : c.chains) {
+      if (ch.chain_id != 1) c.chain_ids.push_back(ch.chain_id);
+    }
+  }
+  if (auto it = s.find("gate_cache"); it != s.end() && it->is_object()) {
+    c.gate_has_ttl = positive(*it, "has_ttl_seconds", c.gate_has_ttl);
+    c.gate_has_not_ttl = positive(*it, "has_not_ttl_seconds", c.gate_has_not_ttl);
+  }
+  return c;
+}
+
+}  // namespace sg::auth

@@ -1,0 +1,45 @@
+#include "core.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sg::auth {
+
+namespace {
+std::unique_ptr<KvStore> make_store(const sg_cache_service* cache, size_t max_entries) {
+  if (cache != nullptr) return std::make_unique<CacheServiceStore>(cache);
+  return std::make_unique<MemoryStore>(max_entries);
+}
+}  // namespace
+
+AuthCore::AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now)
+    : config_(std::move(config)),
+      store_(make_store(cache, config_.memory_store_max_entries)),
+      tokens_(config_, *store_, std::move(now)),
+      chains_(config_.chains),
+      gate_(config_, chains_, *store_),
+      siwe_(config_, *store_, tokens_, chains_) {}
+
+bool AuthCore::is_admin(const std::string& address) const {
+  return std::find(config_.admins.begin(), config_.admins.end(), address) != config_.admins.end();
+}
+
+sg_status AuthCore::identify(std::string_view token, sg_http_identity* out, std::string* message) const {
+  *out = sg_http_identity{};
+  SessionCheck c = tokens_.verify_session(token);
+  if (c.verdict == Verdict::kUnavailable) {
+    *message = c.message;
+    return SG_ERR_UNAVAILABLE;
+  }
+  if (c.verdict != Verdict::kOk) {
+    *message = c.code + ": " + c.message;
+    return SG_ERR_DENIED;
+  }
+  out->authenticated = 1;
+  std::memcpy(out->address, c.claims.address.data(), std::min<size_t>(c.claims.address.size(), 42));
+  out->chain_id = c.claims.chain_id;
+  out->is_admin = is_admin(c.claims.address) ? 1 : 0;
+  return SG_OK;
+}
+
+}  // namespace sg::auth

@@ -1,0 +1,44 @@
+// Everything auth.so does, without the plugin wiring: usable in-process by tests and the
+// benchmark. Thread-safe after construction.
+#pragma once
+
+#include <memory>
+
+#include <streamgate/services/auth.h>
+
+#include "chains.hpp"
+#include "config.hpp"
+#include "gate.hpp"
+#include "kv_store.hpp"
+#include "siwe_login.hpp"
+#include "tokens.hpp"
+
+namespace sg::auth {
+
+class AuthCore {
+ public:
+  // `cache` may be null: nonces, revocations and gate answers then live in this process.
+  AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now = system_now);
+
+  const AuthConfig& config() const noexcept { return config_; }
+  KvStore& store() noexcept { return *store_; }
+  const TokenService& tokens() const noexcept { return tokens_; }
+  const ChainRegistry& chains() const noexcept { return chains_; }
+  const GateChecker& gate() const noexcept { return gate_; }
+  const SiweLogin& siwe() const noexcept { return siwe_; }
+
+  bool is_admin(const std::string& address) const;
+  // The gateway's question: which verified identity does this session token carry?
+  // SG_OK / SG_ERR_DENIED / SG_ERR_UNAVAILABLE; *message never contains the token.
+  sg_status identify(std::string_view token, sg_http_identity* out, std::string* message) const;
+
+ private:
+  AuthConfig config_;
+  std::unique_ptr<KvStore> store_;
+  TokenService tokens_;
+  ChainRegistry chains_;
+  GateChecker gate_;
+  SiweLogin siwe_;
+};
+
+}  // namespace sg::auth

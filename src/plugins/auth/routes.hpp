@@ -1,0 +1,19 @@
+// REST endpoints of auth.so: /api/v1/auth/* (SIWE, sessions, EIP-712) and /api/v1/web3/*
+// (NFT verification, chains). Anything that may block (cache service, chain RPC) runs on
+// the host's blocking pool; handlers answer later from there.
+#pragma once
+
+#include <streamgate/plugin.hpp>
+#include <streamgate/services/http.hpp>
+
+#include "core.hpp"
+
+namespace sg::auth {
+
+void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host);
+
+// The session token a request carries: "Authorization: Bearer <t>", else the sg_session
+// cookie; "" when neither.
+std::string request_token(const sg::http::Exchange& ex);
+
+}  // namespace sg::auth
