@@ -1,0 +1,50 @@
+// The cache backend interface shared by the memory and Redis implementations.
+//
+// Errors are values here (Outcome), never exceptions for expected failures: the service
+// adapter maps them straight onto sg_status without unwinding across the C boundary.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "streamgate/plugin.h"
+
+namespace sg::cache {
+
+// The result of one backend call: a status plus a human-readable message on failure.
+struct Outcome {
+  sg_status status = SG_OK;
+  std::string message;
+
+  bool ok() const noexcept { return status == SG_OK; }
+  static Outcome success() { return {}; }
+  static Outcome fail(sg_status s, std::string msg) { return {s, std::move(msg)}; }
+};
+
+// Every method is thread-safe. Keys and values are arbitrary bytes. Semantics follow
+// include/streamgate/services/cache.h exactly (ttl_ms == 0 means "no expiry").
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual Outcome get(std::string_view key, std::string& out) = 0;
+  virtual Outcome set(std::string_view key, std::string_view value, uint64_t ttl_ms) = 0;
+  // SG_ERR_EXISTS when the key was present (and unexpired).
+  virtual Outcome set_if_absent(std::string_view key, std::string_view value, uint64_t ttl_ms) = 0;
+  virtual Outcome del(std::string_view key, bool& removed) = 0;
+  // Creates the counter at 0 when absent; the TTL applies only when this call creates it.
+  virtual Outcome incr(std::string_view key, int64_t delta, uint64_t ttl_ms, int64_t& out) = 0;
+  virtual Outcome take(std::string_view key, std::string& out) = 0;
+
+  // A quick snapshot (no network I/O): {"backend": ..., "connected": bool, ...}.
+  virtual nlohmann::json health() const = 0;
+  // Housekeeping driven by a host timer (expired-entry sweep); a no-op by default.
+  virtual void maintain() {}
+  // Releases connections/memory; later calls fail with SG_ERR_UNAVAILABLE.
+  virtual void shutdown() {}
+};
+
+}  // namespace sg::cache

@@ -1,0 +1,60 @@
+// Redis backend: every operation is one round-trip on a pooled synchronous connection,
+// bounded by the command timeout, behind a circuit breaker so that an outage costs callers
+// nothing but an immediate SG_ERR_UNAVAILABLE.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "backend.hpp"
+#include "circuit_breaker.hpp"
+#include "redis_pool.hpp"
+
+namespace sg::cache {
+
+struct RedisOptions {
+  RedisPoolOptions pool;
+  std::string key_prefix = "sg:";
+  std::chrono::milliseconds reconnect_initial_backoff{100};
+  std::chrono::milliseconds reconnect_max_backoff{2000};
+};
+
+class RedisBackend final : public Backend {
+ public:
+  explicit RedisBackend(RedisOptions options);
+  ~RedisBackend() override;
+
+  Outcome get(std::string_view key, std::string& out) override;
+  Outcome set(std::string_view key, std::string_view value, uint64_t ttl_ms) override;
+  Outcome set_if_absent(std::string_view key, std::string_view value, uint64_t ttl_ms) override;
+  Outcome del(std::string_view key, bool& removed) override;
+  Outcome incr(std::string_view key, int64_t delta, uint64_t ttl_ms, int64_t& out) override;
+  Outcome take(std::string_view key, std::string& out) override;
+
+  nlohmann::json health() const override;
+  void shutdown() override;
+
+  // One PING round-trip (used at start-up to report connectivity).
+  Outcome ping();
+
+ private:
+  // Reads the reply of a command that succeeded at the transport level.
+  using ReplyFn = std::function<Outcome(const redisReply&)>;
+  // Runs one command (or, for incr, EVALSHA with an EVAL fallback) through the breaker.
+  Outcome run(const std::vector<std::string_view>& args, const ReplyFn& on_reply,
+              bool is_incr_script = false);
+  std::string full_key(std::string_view key) const;
+
+  RedisOptions options_;
+  std::string redacted_url_;
+  std::string incr_script_sha_;
+  RedisPool pool_;
+  CircuitBreaker breaker_;
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace sg::cache

@@ -1,0 +1,180 @@
+#include "service.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace sg::cache {
+
+namespace {
+
+// Validates the (pointer, size) pairs every entry point receives.
+Outcome check_key(const char* key, size_t key_size) {
+  if (key == nullptr || key_size == 0)
+    return Outcome::fail(SG_ERR_INVALID, "key must not be empty");
+  return Outcome::success();
+}
+
+Outcome check_value(const char* value, size_t value_size, uint64_t ttl_ms) {
+  if (value == nullptr && value_size > 0) {
+    return Outcome::fail(SG_ERR_INVALID, "value pointer is NULL but value_size > 0");
+  }
+  if (ttl_ms > kMaxTtlMs) return Outcome::fail(SG_ERR_INVALID, "ttl_ms is larger than 100 years");
+  return Outcome::success();
+}
+
+std::string_view view(const char* p, size_t n) {
+  return p == nullptr ? std::string_view() : std::string_view(p, n);
+}
+
+CacheService& me(void* self) {
+  return *static_cast<CacheService*>(self);
+}
+
+}  // namespace
+
+CacheService::CacheService(Backend& backend, ServiceMetrics metrics)
+    : backend_(backend), metrics_(metrics) {
+  table_.struct_size = sizeof(sg_cache_service);
+  table_.self = this;
+  table_.get = &CacheService::get;
+  table_.set = &CacheService::set;
+  table_.set_if_absent = &CacheService::set_if_absent;
+  table_.del = &CacheService::del;
+  table_.incr = &CacheService::incr;
+  table_.take = &CacheService::take;
+}
+
+sg_status CacheService::finish(const Outcome& outcome, sg_error* err, bool is_read) noexcept {
+  switch (outcome.status) {
+    case SG_OK:
+      if (is_read) {
+        hits_.fetch_add(1, std::memory_order_relaxed);
+        metrics_.hits.add();
+      }
+      break;
+    case SG_ERR_NOT_FOUND:
+      if (is_read) {
+        misses_.fetch_add(1, std::memory_order_relaxed);
+        metrics_.misses.add();
+      }
+      break;
+    case SG_ERR_EXISTS:
+      break;  // an answer, not a failure
+    default:
+      errors_.fetch_add(1, std::memory_order_relaxed);
+      metrics_.errors.add();
+      break;
+  }
+  if (outcome.status != SG_OK) detail::fill_error(err, outcome.status, outcome.message);
+  return outcome.status;
+}
+
+sg_status CacheService::get(void* self, const char* key, size_t key_size, sg_owned_str* out,
+                            sg_error* err) noexcept {
+  CacheService& s = me(self);
+  try {
+    if (out == nullptr) return s.finish(Outcome::fail(SG_ERR_INVALID, "out is NULL"), err, false);
+    *out = sg_owned_str{};
+    if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
+    std::string value;
+    Outcome r = s.backend_.get(view(key, key_size), value);
+    if (r.ok() && !detail::make_owned(value, out))
+      r = Outcome::fail(SG_ERR_INTERNAL, "out of memory");
+    return s.finish(r, err, true);
+  } catch (const std::exception& e) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
+  } catch (...) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"), err, false);
+  }
+}
+
+sg_status CacheService::set(void* self, const char* key, size_t key_size, const char* value,
+                            size_t value_size, uint64_t ttl_ms, sg_error* err) noexcept {
+  CacheService& s = me(self);
+  try {
+    if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
+    if (Outcome bad = check_value(value, value_size, ttl_ms); !bad.ok())
+      return s.finish(bad, err, false);
+    return s.finish(s.backend_.set(view(key, key_size), view(value, value_size), ttl_ms), err,
+                    false);
+  } catch (const std::exception& e) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
+  } catch (...) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"), err, false);
+  }
+}
+
+sg_status CacheService::set_if_absent(void* self, const char* key, size_t key_size,
+                                      const char* value, size_t value_size, uint64_t ttl_ms,
+                                      sg_error* err) noexcept {
+  CacheService& s = me(self);
+  try {
+    if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
+    if (Outcome bad = check_value(value, value_size, ttl_ms); !bad.ok())
+      return s.finish(bad, err, false);
+    return s.finish(s.backend_.set_if_absent(view(key, key_size), view(value, value_size), ttl_ms),
+                    err, false);
+  } catch (const std::exception& e) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
+  } catch (...) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"), err, false);
+  }
+}
+
+sg_status CacheService::del(void* self, const char* key, size_t key_size, int* out_removed,
+                            sg_error* err) noexcept {
+  CacheService& s = me(self);
+  try {
+    if (out_removed != nullptr) *out_removed = 0;
+    if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
+    bool removed = false;
+    Outcome r = s.backend_.del(view(key, key_size), removed);
+    if (r.ok() && out_removed != nullptr) *out_removed = removed ? 1 : 0;
+    return s.finish(r, err, false);
+  } catch (const std::exception& e) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
+  } catch (...) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"), err, false);
+  }
+}
+
+sg_status CacheService::incr(void* self, const char* key, size_t key_size, int64_t delta,
+                             uint64_t ttl_ms, int64_t* out_value, sg_error* err) noexcept {
+  CacheService& s = me(self);
+  try {
+    if (out_value == nullptr)
+      return s.finish(Outcome::fail(SG_ERR_INVALID, "out_value is NULL"), err, false);
+    if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
+    if (ttl_ms > kMaxTtlMs)
+      return s.finish(Outcome::fail(SG_ERR_INVALID, "ttl_ms is larger than 100 years"), err, false);
+    int64_t value = 0;
+    Outcome r = s.backend_.incr(view(key, key_size), delta, ttl_ms, value);
+    if (r.ok()) *out_value = value;
+    return s.finish(r, err, false);
+  } catch (const std::exception& e) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
+  } catch (...) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"), err, false);
+  }
+}
+
+sg_status CacheService::take(void* self, const char* key, size_t key_size, sg_owned_str* out,
+                             sg_error* err) noexcept {
+  CacheService& s = me(self);
+  try {
+    if (out == nullptr) return s.finish(Outcome::fail(SG_ERR_INVALID, "out is NULL"), err, false);
+    *out = sg_owned_str{};
+    if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
+    std::string value;
+    Outcome r = s.backend_.take(view(key, key_size), value);
+    if (r.ok() && !detail::make_owned(value, out))
+      r = Outcome::fail(SG_ERR_INTERNAL, "out of memory");
+    return s.finish(r, err, true);
+  } catch (const std::exception& e) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
+  } catch (...) {
+    return s.finish(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"), err, false);
+  }
+}
+
+}  // namespace sg::cache

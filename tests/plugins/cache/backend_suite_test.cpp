@@ -1,0 +1,282 @@
+// The same behavioural suite against the memory backend and a real redis-server, driven
+// through the cache v1 C vtable exactly as another plugin would call it.
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "backend_envs.hpp"
+#include "cache_client.hpp"
+#include "service.hpp"
+
+namespace cachetest {
+namespace {
+
+using namespace std::chrono_literals;
+using sg::cache::Backend;
+using sg::cache::CacheService;
+
+template <typename Env>
+class CacheSuite : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!Env::available()) GTEST_SKIP() << Env::kName << " backend not available on this machine";
+    env_.start();
+    backend_ = env_.make();
+    service_ = std::make_unique<CacheService>(*backend_);
+    client_ = Client(service_->table());
+  }
+  void TearDown() override {
+    if (backend_) backend_->shutdown();
+  }
+
+  Env env_;
+  std::unique_ptr<Backend> backend_;
+  std::unique_ptr<CacheService> service_;
+  Client client_;
+};
+
+struct EnvNames {
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kName;
+  }
+};
+
+using Backends = ::testing::Types<MemoryEnv, RedisEnv>;
+TYPED_TEST_SUITE(CacheSuite, Backends, EnvNames);
+
+TYPED_TEST(CacheSuite, GetSetOverwriteAndMiss) {
+  auto& c = this->client_;
+  EXPECT_EQ(c.get("missing").status, SG_ERR_NOT_FOUND);
+  ASSERT_EQ(c.set("k", "v1").status, SG_OK);
+  EXPECT_EQ(c.get("k").value, "v1");
+  ASSERT_EQ(c.set("k", "second value").status, SG_OK);
+  Reply r = c.get("k");
+  EXPECT_EQ(r.status, SG_OK);
+  EXPECT_EQ(r.value, "second value");
+  ASSERT_EQ(c.set("empty", "").status, SG_OK);  // an empty value is a value, not a miss
+  r = c.get("empty");
+  EXPECT_EQ(r.status, SG_OK);
+  EXPECT_EQ(r.value, "");
+  EXPECT_EQ(this->service_->hits(), 3u);
+  EXPECT_EQ(this->service_->misses(), 1u);
+}
+
+TYPED_TEST(CacheSuite, TtlExpiresAndZeroMeansForever) {
+  auto& c = this->client_;
+  ASSERT_EQ(c.set("short", "x", 100).status, SG_OK);
+  ASSERT_EQ(c.set("forever", "y", 0).status, SG_OK);
+  ASSERT_EQ(c.set("cleared", "z", 100).status, SG_OK);
+  ASSERT_EQ(c.set("cleared", "z2").status, SG_OK);  // a plain set drops the old expiry
+  EXPECT_EQ(c.get("short").status, SG_OK);
+  std::this_thread::sleep_for(250ms);
+  EXPECT_EQ(c.get("short").status, SG_ERR_NOT_FOUND);
+  EXPECT_EQ(c.get("forever").value, "y");
+  EXPECT_EQ(c.get("cleared").value, "z2");
+}
+
+TYPED_TEST(CacheSuite, DeleteReportsWhetherItRemoved) {
+  auto& c = this->client_;
+  ASSERT_EQ(c.set("d", "v").status, SG_OK);
+  int removed = -1;
+  ASSERT_EQ(c.del("d", &removed).status, SG_OK);
+  EXPECT_EQ(removed, 1);
+  ASSERT_EQ(c.del("d", &removed).status, SG_OK);
+  EXPECT_EQ(removed, 0);
+  EXPECT_EQ(c.del("d", nullptr).status, SG_OK);  // out_removed may be NULL
+  EXPECT_EQ(c.get("d").status, SG_ERR_NOT_FOUND);
+}
+
+TYPED_TEST(CacheSuite, IncrCreatesAddsAndRefusesNonIntegers) {
+  auto& c = this->client_;
+  int64_t v = 0;
+  ASSERT_EQ(c.incr("n", 1, 0, &v).status, SG_OK);
+  EXPECT_EQ(v, 1);
+  ASSERT_EQ(c.incr("n", 41, 0, &v).status, SG_OK);
+  EXPECT_EQ(v, 42);
+  ASSERT_EQ(c.incr("n", -50, 0, &v).status, SG_OK);
+  EXPECT_EQ(v, -8);
+  EXPECT_EQ(c.get("n").value, "-8");  // counters are readable as decimal text
+
+  ASSERT_EQ(c.set("text", "12abc").status, SG_OK);
+  Reply bad = c.incr("text", 1, 0, &v);
+  EXPECT_EQ(bad.status, SG_ERR_INVALID) << bad.message;
+  EXPECT_EQ(c.get("text").value, "12abc");  // untouched
+
+  ASSERT_EQ(c.set("big", "9223372036854775807").status, SG_OK);
+  EXPECT_EQ(c.incr("big", 1, 0, &v).status, SG_ERR_INVALID);
+  ASSERT_EQ(c.set("pre", "100").status, SG_OK);
+  ASSERT_EQ(c.incr("pre", 5, 0, &v).status, SG_OK);
+  EXPECT_EQ(v, 105);
+}
+
+TYPED_TEST(CacheSuite, IncrSetsTtlOnlyWhenItCreatesTheKey) {
+  auto& c = this->client_;
+  int64_t v = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(c.incr("window", 1, 400, &v).status, SG_OK);
+  std::this_thread::sleep_for(200ms);
+  // A later increment with a TTL must not extend the fixed window.
+  ASSERT_EQ(c.incr("window", 1, 400, &v).status, SG_OK);
+  EXPECT_EQ(v, 2);
+  std::this_thread::sleep_until(t0 + 550ms);
+  EXPECT_EQ(c.get("window").status, SG_ERR_NOT_FOUND);
+  ASSERT_EQ(c.incr("window", 1, 400, &v).status, SG_OK);
+  EXPECT_EQ(v, 1);  // a new window
+
+  // An existing key without expiry keeps having none.
+  ASSERT_EQ(c.set("plain", "5").status, SG_OK);
+  ASSERT_EQ(c.incr("plain", 1, 100, &v).status, SG_OK);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(c.get("plain").value, "6");
+}
+
+TYPED_TEST(CacheSuite, ConcurrentIncrementsAreAtomic) {
+  constexpr int kThreads = 8;
+  constexpr int kIncrements = 400;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      int64_t v = 0;
+      for (int i = 0; i < kIncrements; ++i)
+        if (this->client_.incr("counter", 1, 60'000, &v).status != SG_OK) ++failures;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(this->client_.get("counter").value, std::to_string(kThreads * kIncrements));
+}
+
+TYPED_TEST(CacheSuite, SetIfAbsentHasExactlyOneWinner) {
+  constexpr int kThreads = 12;
+  constexpr int kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    std::string key = "nonce-" + std::to_string(round);
+    std::barrier start(kThreads);
+    std::atomic<int> winners{0}, exists{0}, other{0};
+    std::atomic<int> winner_id{-1};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        Reply r = this->client_.set_if_absent(key, "owner-" + std::to_string(t), 60'000);
+        if (r.status == SG_OK) {
+          ++winners;
+          winner_id = t;
+        } else if (r.status == SG_ERR_EXISTS) {
+          ++exists;
+        } else {
+          ++other;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_EQ(winners.load(), 1) << "round " << round;
+    EXPECT_EQ(exists.load(), kThreads - 1);
+    EXPECT_EQ(other.load(), 0);
+    EXPECT_EQ(this->client_.get(key).value, "owner-" + std::to_string(winner_id.load()));
+  }
+}
+
+TYPED_TEST(CacheSuite, SetIfAbsentSucceedsAgainAfterExpiryOrDelete) {
+  auto& c = this->client_;
+  ASSERT_EQ(c.set_if_absent("n", "a", 100).status, SG_OK);
+  EXPECT_EQ(c.set_if_absent("n", "b", 100).status, SG_ERR_EXISTS);
+  EXPECT_EQ(c.get("n").value, "a");
+  std::this_thread::sleep_for(250ms);
+  ASSERT_EQ(c.set_if_absent("n", "c", 0).status, SG_OK);
+  EXPECT_EQ(c.get("n").value, "c");
+  ASSERT_EQ(c.del("n").status, SG_OK);
+  EXPECT_EQ(c.set_if_absent("n", "d", 0).status, SG_OK);
+}
+
+TYPED_TEST(CacheSuite, TakeHasExactlyOneWinner) {
+  constexpr int kThreads = 12;
+  constexpr int kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    std::string key = "single-use-" + std::to_string(round);
+    ASSERT_EQ(this->client_.set(key, "payload-" + std::to_string(round), 60'000).status, SG_OK);
+    std::barrier start(kThreads);
+    std::atomic<int> winners{0}, misses{0};
+    std::string won_value;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&] {
+        start.arrive_and_wait();
+        Reply r = this->client_.take(key);
+        if (r.status == SG_OK) {
+          ++winners;
+          won_value = r.value;  // only one thread gets here
+        } else if (r.status == SG_ERR_NOT_FOUND) {
+          ++misses;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    ASSERT_EQ(winners.load(), 1) << "round " << round;
+    EXPECT_EQ(misses.load(), kThreads - 1);
+    EXPECT_EQ(won_value, "payload-" + std::to_string(round));
+    EXPECT_EQ(this->client_.get(key).status, SG_ERR_NOT_FOUND);
+  }
+}
+
+TYPED_TEST(CacheSuite, KeysAndValuesAreBinarySafe) {
+  auto& c = this->client_;
+  const std::string k1("a\0b", 3);
+  const std::string k2("a\0c", 3);  // differs only after the NUL byte
+  const std::string k3("\xff\xfe\r\n %s %b *", 12);
+  std::string all_bytes;
+  for (int i = 0; i < 256; ++i) all_bytes.push_back(static_cast<char>(i));
+  ASSERT_EQ(c.set(k1, all_bytes).status, SG_OK);
+  ASSERT_EQ(c.set(k2, std::string("\0\0", 2)).status, SG_OK);
+  ASSERT_EQ(c.set(k3, "x").status, SG_OK);
+  EXPECT_EQ(c.get(k1).value, all_bytes);
+  EXPECT_EQ(c.get(k2).value, std::string("\0\0", 2));
+  EXPECT_EQ(c.get(k3).value, "x");
+  EXPECT_EQ(c.get(std::string("a", 1)).status, SG_ERR_NOT_FOUND);
+
+  std::mt19937 rng(7);
+  std::string large(1 << 20, '\0');
+  for (auto& ch : large) ch = static_cast<char>(rng());
+  ASSERT_EQ(c.set_if_absent("large", large).status, SG_OK);
+  Reply taken = c.take("large");
+  ASSERT_EQ(taken.status, SG_OK);
+  EXPECT_EQ(taken.value.size(), large.size());
+  EXPECT_TRUE(taken.value == large);
+}
+
+TYPED_TEST(CacheSuite, BadArgumentsAreInvalidNotCrashes) {
+  const sg_cache_service* t = this->service_->table();
+  sg_error err{};
+  sg_owned_str out{};
+  int64_t v = 0;
+  EXPECT_EQ(t->get(t->self, "", 0, &out, &err), SG_ERR_INVALID);
+  EXPECT_STRNE(err.message, "");
+  EXPECT_EQ(t->get(t->self, nullptr, 5, &out, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->get(t->self, "k", 1, nullptr, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->take(t->self, "k", 1, nullptr, nullptr), SG_ERR_INVALID);  // err may be NULL
+  EXPECT_EQ(t->set(t->self, "k", 1, nullptr, 3, 0, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->set(t->self, "k", 1, "v", 1, sg::cache::kMaxTtlMs + 1, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->incr(t->self, "k", 1, 1, 0, nullptr, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->incr(t->self, "k", 1, 1, sg::cache::kMaxTtlMs + 1, &v, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->set(t->self, "k", 1, nullptr, 0, 0, &err), SG_OK);  // NULL, 0 = empty value
+  EXPECT_EQ(this->service_->errors(), 8u);
+}
+
+TYPED_TEST(CacheSuite, HealthIsQuickAndReportsTheBackend) {
+  ASSERT_EQ(this->client_.set("h", "v").status, SG_OK);
+  nlohmann::json h = this->backend_->health();
+  EXPECT_TRUE(h.value("connected", false)) << h.dump();
+  EXPECT_EQ(h.value("backend", ""), std::string(TypeParam::kName) == "Redis" ? "redis" : "memory");
+}
+
+}  // namespace
+}  // namespace cachetest
