@@ -1,0 +1,73 @@
+// gateway.so: the HTTP server of StreamGate. Provides service "http" v1; optionally uses
+// "cache" v1 (shared rate limits) and "auth" v1 (identities, acquired lazily).
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include <streamgate/plugin.hpp>
+#include <streamgate/services/cache.h>
+#include <streamgate/services/http.h>
+
+#include "config.hpp"
+#include "context.hpp"
+#include "server.hpp"
+#include "service.hpp"
+#include "static_files.hpp"
+
+namespace sg::gateway {
+
+class GatewayPlugin final : public sg::Plugin {
+ public:
+  GatewayPlugin(sg::Host host, const sg::json& config)
+      : sg::Plugin(host), ctx_(host, parse_config(config)), server_(ctx_) {
+    make_http_service(ctx_, vtable_);
+    ctx_.service = &vtable_;
+    host.register_service(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR, &vtable_);
+  }
+
+  void start() override {
+    const auto& cfg = ctx_.cfg;
+    if (cfg.rate_limit.enabled && cfg.rate_limit.use_cache) {
+      const auto* cache = host().acquire<sg_cache_service>(SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
+      if (cache == nullptr)
+        host().warn("rate_limit.backend is cache but no cache service is loaded; using local buckets");
+      ctx_.cache.store(cache);
+    }
+    if (!cfg.static_files.dir.empty()) {
+      static_.emplace(cfg.static_files);
+      static_->install(ctx_.routes);
+    }
+    server_.start();
+    host().info("listening on " + std::string(cfg.tls.enabled ? "https" : "http") + "://" +
+                cfg.host + ":" + std::to_string(server_.port()) + " with " +
+                std::to_string(cfg.threads) + " threads");
+  }
+
+  void stop(std::chrono::milliseconds deadline) override {
+    server_.stop(std::min(deadline, ctx_.cfg.drain_timeout));
+    if (static_) static_->uninstall(ctx_.routes);
+    ctx_.identity.release();
+    if (ctx_.cache.exchange(nullptr) != nullptr) host().release(SG_CACHE_SERVICE, SG_CACHE_MAJOR);
+  }
+
+  sg::json health() override {
+    return {{"healthy", server_.running()},
+            {"port", server_.port()},
+            {"tls", ctx_.cfg.tls.enabled},
+            {"open_connections", ctx_.open_connections.load()},
+            {"routes", ctx_.routes.snapshot()->size()}};
+  }
+
+ private:
+  Context ctx_;
+  sg_http_service vtable_{};
+  Server server_;
+  std::optional<StaticFiles> static_;
+};
+
+}  // namespace sg::gateway
+
+SG_PLUGIN(sg::gateway::GatewayPlugin, "gateway", "1.0.0",
+          "HTTP/1.1 server (Beast): routes, middleware, TLS, sendfile file responses",
+          sg::provides({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR}}),
+          sg::requires_services({{SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0, 1}}))
