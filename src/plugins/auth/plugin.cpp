@@ -30,16 +30,10 @@ class AuthPlugin final : public sg::Plugin {
     cache_ = host().acquire<sg_cache_service>(SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
     core_ = std::make_unique<AuthCore>(config_, cache_);
     service_.attach(core_.get());
-    // http is looked up, not declared: the gateway optionally requires auth (to identify
-    // callers), so declaring http here would make a dependency cycle. The gateway registers
-    // its service in create(), so it is there by now when the gateway is loaded.
     http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
-    if (http_ != nullptr) {
-      router_.bind(http_);
-      add_routes(router_, *core_, host());
-    } else {
-      host().warn("no http service: auth REST endpoints are disabled (service auth v1 still works)");
-    }
+    if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "http service missing");
+    router_.bind(http_);
+    add_routes(router_, *core_, host());
     host().info(std::string("auth started: store=") + core_->store().kind() + ", chains=" +
                 std::to_string(config_.chains.size()) + ", siwe domains=" +
                 (config_.domains.empty() ? std::string("<request Host>") : std::to_string(config_.domains.size())));
@@ -76,4 +70,6 @@ class AuthPlugin final : public sg::Plugin {
 SG_PLUGIN(sg::auth::AuthPlugin, "auth", "1.0.0",
           "Sign-In with Ethereum, sessions, playback tokens, NFT gating",
           sg::provides({{SG_AUTH_SERVICE, SG_AUTH_MAJOR, SG_AUTH_MINOR}}),
-          sg::requires_services({{SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0, 1}}))
+          // http is required (routes); the gateway acquires auth lazily, so there is no cycle.
+          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0, 0},
+                                 {SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0, 1}}))
