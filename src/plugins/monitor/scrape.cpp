@@ -63,7 +63,7 @@ void render_bus(FamilyEmitter& e, const json* stats) {
   auto bus = stats->find("bus");
   if (bus == stats->end() || !bus->is_object()) return;
   auto topics = bus->find("topics");
-  if (topics == bus->end() || !topics->is_object()) return;
+  if (topics == bus->end() || !topics->is_object() || topics->empty()) return;
 
   struct Counter {
     const char* key;

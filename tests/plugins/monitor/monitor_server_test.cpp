@@ -14,16 +14,6 @@ namespace {
 
 constexpr const char* kWallet = "0x52908400098527886E0F7030069857D2E4169EE7";
 
-// Sum of every counter sample whose family looks like the gateway's request counter.
-double http_request_total(const PromDoc& doc) {
-  double total = 0;
-  for (const auto& [family, type] : doc.types) {
-    if (type == "counter" && family.find("http_requests") != std::string::npos)
-      total += doc.sum(family);
-  }
-  return total;
-}
-
 PromDoc scrape(sgtest::StreamGateServer& server) {
   auto res = server.request("GET", "/metrics");
   EXPECT_EQ(res.status, 200) << res.body;
@@ -111,11 +101,14 @@ TEST(MonitorServer, MetricsAreValidPrometheusAndCountRequests) {
   EXPECT_NEAR(before.value("process_start_time_seconds").value_or(0), now, 120);
   EXPECT_EQ(before.value("streamgate_plugin_up", {{"plugin", "gateway"}}), 1);
 
-  const double requests_before = http_request_total(before);
-  EXPECT_GT(requests_before, 0) << "no gateway request counter found (family *http_requests*)";
+  // The gateway's request counter (sg_http_requests_total) goes up by one per request.
+  const std::map<std::string, std::string> health_route = {{"route", "/health"}};
+  const double before_health = before.sum("sg_http_requests_total", health_route);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(server.request("GET", "/health").status, 200);
   PromDoc after = scrape(server);
-  EXPECT_GE(http_request_total(after), requests_before + 5);
+  EXPECT_EQ(after.types["sg_http_requests_total"], "counter");
+  EXPECT_EQ(after.sum("sg_http_requests_total", health_route), before_health + 5);
+  EXPECT_GE(after.sum("sg_http_requests_total", {{"route", "/metrics"}}), 1);  // first scrape
 }
 
 TEST(MonitorServer, AdminPluginsListsGatewayAndMonitor) {
