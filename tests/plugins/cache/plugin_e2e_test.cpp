@@ -3,10 +3,12 @@
 // the Redis password given through ${STREAMGATE_REDIS_URL} never reaches the log.
 #include <signal.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +25,44 @@ using namespace std::chrono_literals;
         !std::filesystem::exists(std::string(SG_TEST_PLUGIN_DIR) + "/gateway.so"))         \
       GTEST_SKIP() << "streamgate binary or gateway.so not built in this build directory"; \
   } while (0)
+
+// monitor.so (another area) adds /metrics and the plugin list; use it when it is built.
+bool have_monitor() {
+  return std::filesystem::exists(std::string(SG_TEST_PLUGIN_DIR) + "/monitor.so");
+}
+
+std::vector<std::string> plugins() {
+  std::vector<std::string> ids{"gateway", "cache", "cache_probe"};
+  if (have_monitor()) ids.push_back("monitor");
+  return ids;
+}
+
+// With monitor loaded: the cache counters reach /metrics and cache health reaches the
+// plugin list (returned so callers can check what it shows).
+nlohmann::json check_observability(sgtest::StreamGateServer& sg) {
+  if (!have_monitor()) return {};
+  auto m = sg.request("GET", "/metrics");
+  EXPECT_EQ(m.status, 200);
+  for (const char* name : {"sg_cache_hits_total", "sg_cache_misses_total", "sg_cache_errors_total"})
+    EXPECT_NE(m.body.find(name), std::string::npos) << name << " missing from /metrics";
+  // exercise() reads twice with a hit (get, take) and three times with a miss.
+  auto sample = [&](const std::string& name) {
+    size_t at = m.body.find("\n" + name + " ");
+    if (at == std::string::npos) return -1.0;
+    return std::strtod(m.body.c_str() + at + name.size() + 2, nullptr);
+  };
+  EXPECT_EQ(sample("sg_cache_hits_total"), 2.0) << m.body;
+  EXPECT_EQ(sample("sg_cache_misses_total"), 3.0) << m.body;
+  EXPECT_EQ(sample("sg_cache_errors_total"), 1.0) << m.body;  // incr on a non-integer
+  auto p = sg.request("GET", "/api/v1/admin/plugins");
+  EXPECT_EQ(p.status, 200) << p.body;
+  if (p.status != 200) return {};
+  for (const auto& plugin : p.json()) {
+    if (plugin.value("id", "") == "cache") return plugin;
+  }
+  ADD_FAILURE() << "cache missing from the plugin list: " << p.body;
+  return {};
+}
 
 void exercise(sgtest::StreamGateServer& sg) {
   auto r = sg.request("PUT", "/test/cache/greeting", "hello world");
@@ -68,11 +108,19 @@ void exercise(sgtest::StreamGateServer& sg) {
 TEST(CachePlugin, MemoryBackendAcrossTheAbi) {
   REQUIRE_BINARY();
   nlohmann::json config = {
-      {"plugins", {{"cache", {{"backend", "memory"}, {"memory", {{"max_bytes", 1 << 20}}}}}}}};
+      {"plugins",
+       {{"cache", {{"backend", "memory"}, {"memory", {{"max_bytes", 1 << 20}}}}},
+        {"monitor", {{"admin_allow_loopback", true}}}}}};
   sgtest::StreamGateServer sg(config);
-  sg.use_plugins({"gateway", "cache", "cache_probe"});
+  sg.use_plugins(plugins());
   ASSERT_TRUE(sg.start());
   exercise(sg);
+  nlohmann::json cache = check_observability(sg);
+  if (!cache.is_null()) {
+    EXPECT_EQ(cache["health"].value("backend", ""), "memory") << cache.dump();
+    EXPECT_TRUE(cache.value("healthy", false)) << cache.dump();
+    EXPECT_GT(cache["health"].value("hits", 0), 0) << cache.dump();
+  }
   EXPECT_EQ(sg.stop(), 0) << sg.log();
 }
 
@@ -95,13 +143,21 @@ TEST(CachePlugin, RedisBackendAcrossTheAbiWithoutLeakingThePassword) {
       {"plugins",
        {{"cache",
          {{"backend", "redis"},
-          {"redis", {{"url", "${STREAMGATE_REDIS_URL}"}, {"command_timeout_ms", 200}}}}}}}};
+          {"redis", {{"url", "${STREAMGATE_REDIS_URL}"}, {"command_timeout_ms", 200}}}}},
+        {"monitor", {{"admin_allow_loopback", true}}}}}};
   std::map<std::string, std::string> env = {
       {"STREAMGATE_REDIS_URL", "redis://:pa55-w0rd-e2e@127.0.0.1:" + std::to_string(port)}};
   sgtest::StreamGateServer sg(config, env);
-  sg.use_plugins({"gateway", "cache", "cache_probe"});
+  sg.use_plugins(plugins());
   ASSERT_TRUE(sg.start());
   exercise(sg);
+  nlohmann::json cache = check_observability(sg);
+  if (!cache.is_null()) {
+    EXPECT_EQ(cache.dump().find("pa55-w0rd-e2e"), std::string::npos) << cache.dump();
+    EXPECT_NE(cache.dump().find("redis://***@127.0.0.1:"), std::string::npos) << cache.dump();
+    EXPECT_EQ(cache["health"].value("backend", ""), "redis") << cache.dump();
+    EXPECT_TRUE(cache["health"].value("connected", false)) << cache.dump();
+  }
 
   // Redis goes away: the route answers 503 quickly instead of hanging.
   redis.signal(SIGKILL);
@@ -114,7 +170,8 @@ TEST(CachePlugin, RedisBackendAcrossTheAbiWithoutLeakingThePassword) {
 
   EXPECT_EQ(sg.stop(), 0);
   std::string log = sg.log();
-  EXPECT_NE(log.find("cache"), std::string::npos);
+  // The start-up line names the server with the credentials masked.
+  EXPECT_NE(log.find("redis://***@127.0.0.1:" + std::to_string(port)), std::string::npos) << log;
   EXPECT_EQ(log.find("pa55-w0rd-e2e"), std::string::npos) << "password leaked into the log";
 }
 
