@@ -64,6 +64,15 @@ nlohmann::json check_observability(sgtest::StreamGateServer& sg) {
   return {};
 }
 
+// The cache entry of the monitor's plugin list, without the metric checks.
+nlohmann::json check_observability_quiet(sgtest::StreamGateServer& sg) {
+  auto p = sg.request("GET", "/api/v1/admin/plugins");
+  if (p.status != 200) return nlohmann::json::object({{"health", nlohmann::json::object()}});
+  for (const auto& plugin : p.json())
+    if (plugin.value("id", "") == "cache") return plugin;
+  return nlohmann::json::object({{"health", nlohmann::json::object()}});
+}
+
 void exercise(sgtest::StreamGateServer& sg) {
   auto r = sg.request("PUT", "/test/cache/greeting", "hello world");
   ASSERT_EQ(r.status, 204) << r.body;
@@ -109,7 +118,9 @@ TEST(CachePlugin, MemoryBackendAcrossTheAbi) {
   REQUIRE_BINARY();
   nlohmann::json config = {
       {"plugins",
-       {{"cache", {{"backend", "memory"}, {"memory", {{"max_bytes", 1 << 20}}}}},
+       {{"cache",
+         {{"backend", "memory"},
+          {"memory", {{"max_bytes", 1 << 20}, {"shards", 4}, {"sweep_interval_ms", 50}}}}},
         {"monitor", {{"admin_allow_loopback", true}}}}}};
   sgtest::StreamGateServer sg(config);
   sg.use_plugins(plugins());
@@ -120,6 +131,18 @@ TEST(CachePlugin, MemoryBackendAcrossTheAbi) {
     EXPECT_EQ(cache["health"].value("backend", ""), "memory") << cache.dump();
     EXPECT_TRUE(cache.value("healthy", false)) << cache.dump();
     EXPECT_GT(cache["health"].value("hits", 0), 0) << cache.dump();
+    EXPECT_EQ(cache["health"].value("keys", -1), 1) << cache.dump();  // only "hits" is left
+
+    // Keys nobody reads again are reclaimed by the host-timer sweep, not only lazily.
+    for (int i = 0; i < 5; ++i)
+      ASSERT_EQ(
+          sg.request("PUT", "/test/cache/tmp" + std::to_string(i) + "?ttl_ms=1000", "x").status,
+          204);
+    EXPECT_EQ(check_observability_quiet(sg)["health"].value("keys", -1), 6);
+    std::this_thread::sleep_for(1500ms);
+    nlohmann::json after = check_observability_quiet(sg);
+    EXPECT_EQ(after["health"].value("keys", -1), 1) << after.dump();
+    EXPECT_GE(after["health"].value("expirations", 0), 5) << after.dump();
   }
   EXPECT_EQ(sg.stop(), 0) << sg.log();
 }
