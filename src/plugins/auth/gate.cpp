@@ -17,7 +17,8 @@ std::optional<NftQuery> parse_nft_query(const json& j, std::string* error) {
   if (!j.is_object()) return fail("gate must be a JSON object");
   NftQuery q;
   auto chain = j.find("chain_id");
-  if (chain == j.end() || !chain->is_number_unsigned() || chain->get<uint64_t>() == 0)
+  if (chain == j.end() || !chain->is_number_integer() ||
+      (!chain->is_number_unsigned() && chain->get<int64_t>() <= 0) || chain->get<uint64_t>() == 0)
     return fail("chain_id must be a positive integer");
   q.chain_id = chain->get<uint64_t>();
   auto contract = j.find("contract");
