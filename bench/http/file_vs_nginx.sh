@@ -21,6 +21,6 @@ check_url "http://127.0.0.1:$NG_PORT/file.bin" 200
 cmp <(curl -s "http://127.0.0.1:$SG_PORT/file.bin") "$WORK/www/file.bin" \
   || die "StreamGate served different bytes"
 
-run_wrk sg "http://127.0.0.1:$SG_PORT/file.bin"
-run_wrk ng "http://127.0.0.1:$NG_PORT/file.bin"
+run_wrk sg "http://127.0.0.1:$SG_PORT/file.bin" "$SG_PID"
+run_wrk ng "http://127.0.0.1:$NG_PORT/file.bin" "$NG_PID"
 print_table "1 MiB static file"

@@ -17,6 +17,6 @@ start_nginx "$NG_PORT" "    location = /health { default_type application/json; 
 check_url "http://127.0.0.1:$SG_PORT/health" 200
 check_url "http://127.0.0.1:$NG_PORT/health" 200
 
-run_wrk sg "http://127.0.0.1:$SG_PORT/health"
-run_wrk ng "http://127.0.0.1:$NG_PORT/health"
+run_wrk sg "http://127.0.0.1:$SG_PORT/health" "$SG_PID"
+run_wrk ng "http://127.0.0.1:$NG_PORT/health" "$NG_PID"
 print_table "small JSON (/health)"

@@ -14,6 +14,7 @@ WARMUP="${WARMUP:-2s}"
 # Server worker threads/processes: both servers get the same number (default = cores).
 SERVER_WORKERS="${SERVER_WORKERS:-$(nproc)}"
 
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sg-bench.XXXXXX")"
 PIDS=()
 
@@ -83,6 +84,7 @@ print(json.dumps(cfg, indent=2))
 PY
   "$BUILD_DIR/bin/streamgate" --config "$dir/streamgate.yaml" >"$dir/streamgate.log" 2>&1 &
   PIDS+=("$!")
+  SG_PID="$!"
   wait_for_port "$port" "$!" streamgate "$dir/streamgate.log"
 }
 
@@ -121,6 +123,7 @@ $body
 EOF2
   nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' >"$dir/logs/stdout.log" 2>&1 &
   PIDS+=("$!")
+  NG_PID="$!"
   wait_for_port "$port" "$!" nginx "$dir/logs/error.log"
 }
 
@@ -140,12 +143,28 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-# run_wrk <name> <url>: warm-up, then the measured run; sets <name>_RPS, _P50, _P90, _P99
-# (ms), _ERRORS and saves the raw output in $WORK/<name>.wrk.
+# CPU time (user + system, in clock ticks) used so far by a process and its direct
+# children (nginx workers are children of the master; StreamGate is one process).
+cpu_ticks() {
+  local root="$1" total=0 p fields
+  for p in "$root" $(ps -o pid= --ppid "$root" 2>/dev/null); do
+    [ -r "/proc/$p/stat" ] || continue
+    # Fields after the last ')': utime and stime are fields 14 and 15 of the whole line.
+    fields="$(sed 's/.*) //' "/proc/$p/stat")"
+    total=$(( total + $(awk '{print $12 + $13}' <<<"$fields") ))
+  done
+  echo "$total"
+}
+
+# run_wrk <name> <url> <server pid>: warm-up, then the measured run; sets <name>_RPS, _P50,
+# _P90, _P99 (ms), _ERRORS, _CPU_US (server CPU microseconds per request — robust to other
+# load on the machine, unlike req/s) and saves the raw output in $WORK/<name>.wrk.
 run_wrk() {
-  local name="$1" url="$2"
+  local name="$1" url="$2" pid="$3"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" >/dev/null
+  local t0; t0="$(cpu_ticks "$pid")"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$WORK/$name.wrk"
+  local t1; t1="$(cpu_ticks "$pid")"
   local out; out="$(cat "$WORK/$name.wrk")"
   printf -v "${name}_RPS" '%s' "$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
   printf -v "${name}_P50" '%s' "$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")"
@@ -155,6 +174,10 @@ run_wrk() {
   errors="$(awk '/Socket errors:/ {gsub(",",""); print $4+$6+$8+$10}' <<<"$out")"
   non2xx="$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")"
   printf -v "${name}_ERRORS" '%s' "$(( ${errors:-0} + ${non2xx:-0} ))"
+  local requests
+  requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+  printf -v "${name}_CPU_US" '%s' "$(awk -v d="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { if (n > 0) printf "%.1f", d / hz * 1e6 / n; else print "n/a" }')"
   if [ -n "${VERBOSE:-}" ]; then echo "--- $name"; echo "$out"; fi
 }
 
@@ -170,5 +193,7 @@ print_table() {
   printf '%-12s %14s %14s %10s\n' "p50 ms" "$sg_P50" "$ng_P50" "$(ratio "$sg_P50" "$ng_P50")"
   printf '%-12s %14s %14s %10s\n' "p90 ms" "$sg_P90" "$ng_P90" "$(ratio "$sg_P90" "$ng_P90")"
   printf '%-12s %14s %14s %10s\n' "p99 ms" "$sg_P99" "$ng_P99" "$(ratio "$sg_P99" "$ng_P99")"
+  printf '%-12s %14s %14s %10s\n' "CPU us/req" "$sg_CPU_US" "$ng_CPU_US" "$(ratio "$sg_CPU_US" "$ng_CPU_US")"
   printf '%-12s %14s %14s\n' "errors" "$sg_ERRORS" "$ng_ERRORS"
+  echo "load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 }
