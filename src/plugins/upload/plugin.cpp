@@ -1,0 +1,178 @@
+// upload.so — entry point and wiring: config, the on-disk store (recovered at start),
+// services (http required; metadata, jobs optional), routes, and the expiry sweep.
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include <streamgate/services/jobs.h>
+#include <streamgate/services/metadata.h>
+#include <streamgate/plugin.hpp>
+#include <streamgate/services/http.hpp>
+
+#include "completion.hpp"
+#include "context.hpp"
+#include "routes.hpp"
+
+namespace sg::upload {
+namespace {
+
+constexpr const char* kSweepJob = "upload.expire_sweep";
+
+class UploadPlugin final : public Plugin {
+ public:
+  UploadPlugin(Host host, const nlohmann::json& config) : Plugin(host) {
+    ctx_.host = host;
+    ctx_.config = parse_config(config);
+  }
+
+  void start() override {
+    auto data_dir = host().config("server.data_dir");
+    if (!data_dir || !data_dir->is_string())
+      throw Error(SG_ERR_INVALID, "server.data_dir is not set");
+    StoreOptions opts;
+    opts.root = std::filesystem::path(data_dir->get<std::string>()) / "uploads";
+    opts.commit_interval = ctx_.config.commit_interval;
+    opts.expiration_seconds = ctx_.config.expiration_seconds;
+    ctx_.store = std::make_unique<Store>(opts);
+    auto report = ctx_.store->open();
+    if (!report) throw Error(SG_ERR_UNAVAILABLE, "upload store: " + report.error().message);
+    host().info("upload store " + opts.root.string() + ": " + std::to_string(report->uploads) +
+                " uploads, " + std::to_string(report->removed) +
+                " incomplete directories removed, " + std::to_string(report->truncated_bytes) +
+                " unacknowledged bytes cut");
+
+    ctx_.bytes_received =
+        host().counter("streamgate_upload_bytes_total", "Upload bytes written to disk");
+    ctx_.uploads_created = host().counter("streamgate_uploads_created_total", "Uploads created");
+    ctx_.uploads_completed =
+        host().counter("streamgate_uploads_completed_total", "Uploads completed as media");
+    ctx_.uploads_failed =
+        host().counter("streamgate_uploads_failed_total", "Uploads rejected at completion");
+
+    ctx_.http = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
+    if (ctx_.http == nullptr) throw Error(SG_ERR_NOT_FOUND, "the http service is required");
+    ctx_.metadata = host().acquire<sg_metadata_service>(SG_METADATA_SERVICE, SG_METADATA_MAJOR, 0);
+    if (ctx_.metadata == nullptr)
+      host().warn("metadata service absent: uploads create no content records");
+    ctx_.jobs = host().acquire<sg_jobs_service>(SG_JOBS_SERVICE, SG_JOBS_MAJOR, 0);
+    if (ctx_.jobs == nullptr)
+      host().warn("jobs service absent: no transcode jobs; expiry sweep on a timer");
+
+    if (ctx_.jobs != nullptr) {
+      sg_error err{};
+      sg_status st = ctx_.jobs->register_handler(ctx_.jobs->self, kSweepJob,
+                                                 std::char_traits<char>::length(kSweepJob),
+                                                 &UploadPlugin::sweep_job, this, &err);
+      if (st != SG_OK) throw Error(st, std::string("register ") + kSweepJob + ": " + err.message);
+      sweep_registered_ = true;
+    }
+
+    router_.bind(ctx_.http);
+    register_tus_routes(ctx_, router_);
+    register_simple_routes(ctx_, router_);
+
+    // Finish completions a crash interrupted (bytes durable, record still "uploading").
+    host().run_blocking([this] {
+      for (const auto& v : ctx_.store->list()) {
+        if (v.record.state == "uploading" && v.complete() && v.record.concat != ConcatKind::partial)
+          complete_upload(ctx_, v.record.id);
+      }
+    });
+
+    auto period = std::chrono::seconds(ctx_.config.sweep_interval_seconds);
+    sweep_timer_ = host().start_timer(period, period, [this] { on_sweep_tick(); });
+  }
+
+  void stop(std::chrono::milliseconds) override {
+    sweep_timer_.reset();
+    router_.clear();
+    if (sweep_registered_)
+      ctx_.jobs->unregister_handler(ctx_.jobs->self, kSweepJob,
+                                    std::char_traits<char>::length(kSweepJob));
+    sweep_registered_ = false;
+    if (ctx_.jobs != nullptr) host().release(SG_JOBS_SERVICE, SG_JOBS_MAJOR);
+    if (ctx_.metadata != nullptr) host().release(SG_METADATA_SERVICE, SG_METADATA_MAJOR);
+    if (ctx_.http != nullptr) host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
+    ctx_.jobs = nullptr;
+    ctx_.metadata = nullptr;
+  }
+
+  nlohmann::json health() override {
+    size_t uploads = ctx_.store ? ctx_.store->list().size() : 0;
+    return {{"healthy", ctx_.store != nullptr}, {"uploads", uploads}, {"swept", swept_.load()}};
+  }
+
+ private:
+  // Timer tick: with the jobs service the sweep runs as a durable job (one per period,
+  // deduplicated by key); otherwise directly on the blocking pool.
+  void on_sweep_tick() {
+    host().run_blocking([this] {
+      if (ctx_.jobs == nullptr) {
+        sweep();
+        return;
+      }
+      int64_t bucket = now_seconds() / ctx_.config.sweep_interval_seconds;
+      std::string key = "sweep:" + std::to_string(bucket);
+      sg_job_options opts{};
+      opts.struct_size = sizeof opts;
+      opts.idempotency_key = key.data();
+      opts.idempotency_key_size = key.size();
+      opts.max_attempts = 1;
+      sg_owned_str out{};
+      sg_error err{};
+      sg_status st =
+          ctx_.jobs->enqueue(ctx_.jobs->self, kSweepJob, std::char_traits<char>::length(kSweepJob),
+                             "{}", 2, &opts, &out, &err);
+      if (st == SG_OK)
+        take_owned(out);
+      else {
+        host().warn(std::string("cannot enqueue the expiry sweep, sweeping directly: ") +
+                    err.message);
+        sweep();
+      }
+    });
+  }
+
+  static void sweep_job(void* user, const sg_job_context* job) noexcept {
+    auto* self = static_cast<UploadPlugin*>(user);
+    try {
+      size_t n = self->sweep();
+      std::string result = nlohmann::json{{"removed", n}}.dump();
+      job->succeed(job->ctx, result.data(), result.size());
+    } catch (const std::exception& e) {
+      job->fail(job->ctx, e.what(), std::strlen(e.what()), 1);
+    }
+  }
+
+  // Removes expired, idle uploads (and their never-filled content records).
+  size_t sweep() {
+    size_t removed = 0;
+    for (const auto& id : ctx_.store->expired(now_seconds())) {
+      auto v = ctx_.store->get(id);
+      if (!v) continue;
+      if (ctx_.store->remove(id)) {
+        if (v->record.has_content) delete_content_record(ctx_, id);
+        ++removed;
+      }
+    }
+    swept_ += removed;
+    if (removed > 0) host().info("expired uploads removed: " + std::to_string(removed));
+    return removed;
+  }
+
+  Context ctx_;
+  http::Router router_;
+  Timer sweep_timer_;
+  bool sweep_registered_ = false;
+  std::atomic<size_t> swept_{0};
+};
+
+}  // namespace
+}  // namespace sg::upload
+
+SG_PLUGIN(sg::upload::UploadPlugin, "upload", "1.0.0",
+          "tus 1.0 resumable uploads and POST /api/v1/uploads", sg::provides({}),
+          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0, 0},
+                                 {SG_METADATA_SERVICE, SG_METADATA_MAJOR, 0, 1},
+                                 {SG_JOBS_SERVICE, SG_JOBS_MAJOR, 0, 1}}))

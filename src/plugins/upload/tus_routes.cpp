@@ -1,0 +1,388 @@
+// tus 1.0.0 (core + creation, creation-defer-length, creation-with-upload, expiration,
+// checksum, termination, concatenation) over the gateway's http service.
+#include <string>
+#include <vector>
+
+#include "body_pump.hpp"
+#include "completion.hpp"
+#include "routes.hpp"
+#include "tus_headers.hpp"
+
+namespace sg::upload {
+namespace {
+
+using Headers = std::vector<http::Header>;
+
+Headers tus_base() {
+  return {{"Tus-Resumable", "1.0.0"}};
+}
+
+std::string location_of(const Context& ctx, const std::string& id) {
+  return ctx.config.public_base + "/files/" + id;
+}
+
+// Version check for every request but OPTIONS (412 + Tus-Version).
+bool version_ok(const http::Exchange& ex) {
+  auto v = ex.header("Tus-Resumable");
+  if (v && trim(*v) == kTusVersion) return true;
+  respond_failure(ex, fail(412, "unsupported_tus_version", "Tus-Resumable must be 1.0.0"), true);
+  return false;
+}
+
+void add_state_headers(Headers& h, const UploadView& v) {
+  if (v.expires_at != 0) h.push_back({"Upload-Expires", http_date(v.expires_at)});
+}
+
+void add_completion_headers(Headers& h, const std::string& id, const CompletionResult& c) {
+  if (c.state == "uploading") return;
+  h.push_back({"StreamGate-Content-Id", id});
+  h.push_back({"StreamGate-Upload-State", c.state});
+}
+
+bool has_body(const http::Exchange& ex) {
+  int64_t cl = ex.content_length();
+  return cl > 0 || (cl < 0 && ex.header("Transfer-Encoding").has_value());
+}
+
+// Streams the request body into the upload, then answers `status` (204 PATCH, 201 POST).
+void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, uint64_t offset,
+                 std::optional<ChecksumSpec> checksum, int status, Headers extra) {
+  auto session = ctx.store->begin_write(id, offset, checksum, now_seconds());
+  if (!session) return respond_failure(ex, session.error(), true);
+  std::shared_ptr<WriteSession> ws(std::move(session.value()));
+  bool checksummed = checksum.has_value();
+  Context* c = &ctx;
+  pump_body(
+      ctx.host, ex, ctx.config.buffer_bytes,
+      [ws, c](std::string_view data) {
+        Status st = ws->write(data);
+        if (st) c->bytes_received.add(static_cast<double>(data.size()));
+        return st;
+      },
+      [ws, c, ex, id, status, checksummed, extra = std::move(extra)](Status st) mutable {
+        if (!st) {
+          // A client that went away keeps what it sent (unless the chunk was checksummed);
+          // any other failure discards the uncommitted part of this request.
+          ws->abandon(st.error().status == 499 && !checksummed);
+          return respond_failure(ex, st.error(), true);
+        }
+        auto off = ws->finish();
+        if (!off) return respond_failure(ex, off.error(), true);
+        Headers h = tus_base();
+        h.insert(h.end(), extra.begin(), extra.end());
+        h.push_back({"Upload-Offset", std::to_string(off.value())});
+        auto view = c->store->get(id);
+        if (view) {
+          add_state_headers(h, view.value());
+          if (view->complete()) add_completion_headers(h, id, complete_upload(*c, id));
+        }
+        ex.respond(status, "", h);
+      });
+}
+
+void handle_options(Context& ctx, const http::Exchange& ex) {
+  Headers h{{"Tus-Resumable", "1.0.0"},
+            {"Tus-Version", std::string(kTusVersion)},
+            {"Tus-Extension", std::string(kTusExtensions)},
+            {"Tus-Max-Size", std::to_string(ctx.config.max_size)},
+            {"Tus-Checksum-Algorithm", std::string(kTusChecksumAlgorithms)}};
+  ex.respond(204, "", h);
+}
+
+void handle_create(Context& ctx, const http::Exchange& ex) {
+  if (!version_ok(ex)) return;
+  auto owner = uploader(ctx, ex);
+  if (!owner) return respond_failure(ex, owner.error(), true);
+
+  UploadRecord rec;
+  rec.owner = owner.value();
+  ConcatSpec concat;
+  if (auto h = ex.header("Upload-Concat")) {
+    auto c = parse_concat(*h);
+    if (!c) return respond_failure(ex, c.error(), true);
+    concat = c.value();
+  }
+  auto len_header = ex.header("Upload-Length");
+  auto defer_header = ex.header("Upload-Defer-Length");
+  if (concat.final_upload) {
+    if (len_header || defer_header)
+      return respond_failure(
+          ex, fail(400, "invalid_header", "a final upload must not carry Upload-Length"), true);
+    if (has_body(ex))
+      return respond_failure(ex, fail(400, "invalid_request", "a final upload takes no body"),
+                             true);
+  } else if (len_header && defer_header) {
+    return respond_failure(
+        ex, fail(400, "invalid_header", "send Upload-Length or Upload-Defer-Length, not both"),
+        true);
+  } else if (len_header) {
+    auto n = parse_size_header("Upload-Length", *len_header);
+    if (!n) return respond_failure(ex, n.error(), true);
+    rec.length = n.value();
+  } else if (defer_header) {
+    if (trim(*defer_header) != "1")
+      return respond_failure(ex, fail(400, "invalid_header", "Upload-Defer-Length must be 1"),
+                             true);
+  } else {
+    return respond_failure(
+        ex, fail(400, "invalid_header", "Upload-Length or Upload-Defer-Length is required"), true);
+  }
+  if (auto m = ex.header("Upload-Metadata")) {
+    auto meta = parse_metadata(*m);
+    if (!meta) return respond_failure(ex, meta.error(), true);
+    rec.metadata = std::move(meta.value());
+    rec.metadata_header = std::string(trim(*m));
+  }
+  rec.concat = concat.partial        ? ConcatKind::partial
+               : concat.final_upload ? ConcatKind::final_upload
+                                     : ConcatKind::none;
+  rec.parts = concat.parts;
+
+  // creation-with-upload: the body is the first chunk.
+  bool body = has_body(ex);
+  std::optional<ChecksumSpec> checksum;
+  if (body) {
+    auto ct = ex.header("Content-Type");
+    if (!ct || trim(*ct) != kOffsetOctetStream)
+      return respond_failure(
+          ex,
+          fail(415, "unsupported_media_type",
+               "a creation body needs Content-Type: application/offset+octet-stream"),
+          true);
+    if (auto cs = ex.header("Upload-Checksum")) {
+      auto spec = parse_checksum(*cs);
+      if (!spec) return respond_failure(ex, spec.error(), true);
+      checksum = spec.value();
+    }
+    if (rec.length && ex.content_length() > 0 &&
+        static_cast<uint64_t>(ex.content_length()) > *rec.length)
+      return respond_failure(
+          ex,
+          fail(413, "upload_length_exceeded", "the body is larger than Upload-Length",
+               static_cast<long long>(*rec.length)),
+          true);
+  }
+  if (auto lim = check_limits(ctx, rec.owner, rec.length); !lim)
+    return respond_failure(ex, lim.error(), true);
+
+  on_pool(ctx, ex, true, [&ctx, ex, rec = std::move(rec), body, checksum]() mutable {
+    Result<UploadView> created = fail(500, "internal_error", "not created");
+    {
+      std::lock_guard lock(ctx.create_mu);
+      if (rec.concat == ConcatKind::final_upload) {
+        created = ctx.store->concatenate(rec, now_seconds());
+        // No quota check: concatenation moves bytes the parts already counted.
+      } else {
+        if (auto lim = check_limits(ctx, rec.owner, rec.length); !lim)
+          return respond_failure(ex, lim.error(), true);
+        created = ctx.store->create(rec, now_seconds());
+      }
+    }
+    if (!created) return respond_failure(ex, created.error(), true);
+    UploadRecord stored = created->record;
+    if (stored.concat != ConcatKind::partial) {
+      if (auto st = create_content_record(ctx, stored); !st) {
+        (void)ctx.store->remove(stored.id);
+        return respond_failure(ex, st.error(), true);
+      }
+      stored.has_content = ctx.metadata != nullptr;
+      if (stored.has_content) (void)ctx.store->update_record(stored);
+    }
+    ctx.uploads_created.add();
+    Headers extra{{"Location", location_of(ctx, stored.id)}};
+    if (body) return stream_into(ctx, ex, stored.id, 0, checksum, 201, std::move(extra));
+    Headers h = tus_base();
+    h.insert(h.end(), extra.begin(), extra.end());
+    h.push_back({"Upload-Offset", std::to_string(created->offset)});
+    add_state_headers(h, created.value());
+    if (created->complete()) add_completion_headers(h, stored.id, complete_upload(ctx, stored.id));
+    ex.respond(201, "", h);
+  });
+}
+
+void handle_head(Context& ctx, const http::Exchange& ex) {
+  if (!version_ok(ex)) return;
+  auto v = owned_upload(ctx, ex);
+  if (!v) return respond_failure(ex, v.error(), true);
+  if (v->expires_at != 0 && v->expires_at <= now_seconds())
+    return respond_failure(ex, fail(410, "upload_expired", "the upload has expired"), true);
+  Headers h = tus_base();
+  h.push_back({"Cache-Control", "no-store"});
+  h.push_back({"Upload-Offset", std::to_string(v->offset)});
+  if (v->record.length)
+    h.push_back({"Upload-Length", std::to_string(*v->record.length)});
+  else
+    h.push_back({"Upload-Defer-Length", "1"});
+  if (!v->record.metadata_header.empty())
+    h.push_back({"Upload-Metadata", v->record.metadata_header});
+  if (v->record.concat == ConcatKind::partial) h.push_back({"Upload-Concat", "partial"});
+  if (v->record.concat == ConcatKind::final_upload) {
+    std::string parts = "final;";
+    for (size_t i = 0; i < v->record.parts.size(); ++i)
+      parts += (i ? " /files/" : "/files/") + v->record.parts[i];
+    h.push_back({"Upload-Concat", parts});
+  }
+  add_state_headers(h, v.value());
+  if (v->record.state != "uploading")
+    add_completion_headers(h, v->record.id,
+                           CompletionResult{v->record.state, v->record.failure, "", nullptr});
+  ex.respond(200, "", h);
+}
+
+void handle_patch(Context& ctx, const http::Exchange& ex) {
+  if (!version_ok(ex)) return;
+  auto v = owned_upload(ctx, ex);
+  if (!v) return respond_failure(ex, v.error(), true);
+  if (v->record.concat == ConcatKind::final_upload)
+    return respond_failure(
+        ex, fail(403, "final_upload", "a final (concatenated) upload cannot be patched"), true);
+  if (v->expires_at != 0 && v->expires_at <= now_seconds())
+    return respond_failure(ex, fail(410, "upload_expired", "the upload has expired"), true);
+  if (v->record.state != "uploading" || v->complete())
+    return respond_failure(ex, fail(409, "upload_complete", "the upload is already complete"),
+                           true);
+  auto ct = ex.header("Content-Type");
+  if (!ct || trim(*ct) != kOffsetOctetStream)
+    return respond_failure(ex,
+                           fail(415, "unsupported_media_type",
+                                "PATCH needs Content-Type: application/offset+octet-stream"),
+                           true);
+  auto off_header = ex.header("Upload-Offset");
+  if (!off_header)
+    return respond_failure(ex, fail(400, "invalid_header", "Upload-Offset is required"), true);
+  auto offset = parse_size_header("Upload-Offset", *off_header);
+  if (!offset) return respond_failure(ex, offset.error(), true);
+  std::optional<ChecksumSpec> checksum;
+  if (auto cs = ex.header("Upload-Checksum")) {
+    auto spec = parse_checksum(*cs);
+    if (!spec) return respond_failure(ex, spec.error(), true);
+    checksum = spec.value();
+  }
+  std::optional<uint64_t> new_length;
+  if (auto lh = ex.header("Upload-Length")) {
+    auto n = parse_size_header("Upload-Length", *lh);
+    if (!n) return respond_failure(ex, n.error(), true);
+    if (!v->record.length) {
+      if (auto lim = check_limits(ctx, v->record.owner, n.value()); !lim)
+        return respond_failure(ex, lim.error(), true);
+    }
+    new_length = n.value();
+  }
+  std::optional<uint64_t> length = new_length ? new_length : v->record.length;
+  if (offset.value() != v->offset)
+    return respond_failure(
+        ex,
+        fail(409, "offset_mismatch",
+             "Upload-Offset " + std::to_string(offset.value()) +
+                 " does not match the current offset " + std::to_string(v->offset)),
+        true);
+  int64_t cl = ex.content_length();
+  if (length && cl > 0 && static_cast<uint64_t>(cl) > *length - offset.value())
+    return respond_failure(ex,
+                           fail(413, "upload_length_exceeded", "the body goes past Upload-Length",
+                                static_cast<long long>(*length)),
+                           true);
+  if (!length && cl > 0 && offset.value() + static_cast<uint64_t>(cl) > ctx.config.max_size)
+    return respond_failure(
+        ex,
+        fail(413, "upload_too_large",
+             "uploads are limited to " + std::to_string(ctx.config.max_size) + " bytes",
+             static_cast<long long>(ctx.config.max_size)),
+        true);
+  std::string id = v->record.id;
+  on_pool(ctx, ex, true, [&ctx, ex, id, offset = offset.value(), checksum, new_length] {
+    if (new_length) {
+      if (auto st = ctx.store->set_length(id, *new_length); !st)
+        return respond_failure(ex, st.error(), true);
+    }
+    stream_into(ctx, ex, id, offset, checksum, 204, {});
+  });
+}
+
+void handle_delete(Context& ctx, const http::Exchange& ex) {
+  if (!version_ok(ex)) return;
+  auto v = owned_upload(ctx, ex);
+  if (!v) return respond_failure(ex, v.error(), true);
+  std::string id = v->record.id;
+  bool drop_content = v->record.has_content && v->record.state == "uploading";
+  on_pool(ctx, ex, true, [&ctx, ex, id, drop_content] {
+    if (auto st = ctx.store->remove(id); !st) return respond_failure(ex, st.error(), true);
+    // Content that never received its bytes goes with the upload; completed content lives
+    // on (the catalogue and transcoder own it from then on).
+    if (drop_content) delete_content_record(ctx, id);
+    ex.respond(204, "", tus_base());
+  });
+}
+
+}  // namespace
+
+void register_tus_routes(Context& ctx, http::Router& router) {
+  Context* c = &ctx;
+  uint64_t body_limit = ctx.config.max_size;
+  for (const char* base : {"/files", "/files/"}) {
+    router.add(http::RouteSpec{SG_HTTP_POST, base, SG_HTTP_BODY_STREAM, body_limit},
+               [c](const http::Exchange& ex) { handle_create(*c, ex); });
+    router.add(http::RouteSpec{SG_HTTP_OPTIONS, base, SG_HTTP_BODY_NONE, 0},
+               [c](const http::Exchange& ex) { handle_options(*c, ex); });
+  }
+  router.add(http::RouteSpec{SG_HTTP_HEAD, "/files/{id}", SG_HTTP_BODY_NONE, 0},
+             [c](const http::Exchange& ex) { handle_head(*c, ex); });
+  router.add(http::RouteSpec{SG_HTTP_OPTIONS, "/files/{id}", SG_HTTP_BODY_NONE, 0},
+             [c](const http::Exchange& ex) { handle_options(*c, ex); });
+  router.add(http::RouteSpec{SG_HTTP_PATCH, "/files/{id}", SG_HTTP_BODY_STREAM, body_limit},
+             [c](const http::Exchange& ex) { handle_patch(*c, ex); });
+  router.add(http::RouteSpec{SG_HTTP_DELETE, "/files/{id}", SG_HTTP_BODY_NONE, 0},
+             [c](const http::Exchange& ex) { handle_delete(*c, ex); });
+}
+
+// ---------------------------------------------------------------------------------------
+// Shared helpers
+
+Result<std::string> uploader(const Context& ctx, const http::Exchange& ex) {
+  sg_http_identity id = ex.identity();
+  if (ctx.config.require_auth && id.authenticated == 0)
+    return fail(401, "unauthorized", "sign in to upload");
+  return owner_of(id);
+}
+
+Result<UploadView> owned_upload(const Context& ctx, const http::Exchange& ex) {
+  auto caller = uploader(ctx, ex);
+  if (!caller) return caller.error();
+  auto id = ex.path_param("id");
+  if (!id || !valid_upload_id(*id)) return fail(404, "not_found", "no such upload");
+  auto v = ctx.store->get(std::string(*id));
+  if (!v) return v.error();
+  const std::string& owner = v->record.owner;
+  sg_http_identity ident = ex.identity();
+  if (!owner.empty() && !same_owner(owner, caller.value()) && ident.is_admin == 0)
+    return fail(403, "forbidden", "this upload belongs to someone else");
+  return v;
+}
+
+void on_pool(Context& ctx, const http::Exchange& ex, bool tus, std::function<void()> fn) {
+  try {
+    ctx.host.run_blocking(std::move(fn));
+  } catch (const std::exception&) {
+    respond_failure(ex, fail(503, "shutting_down", "the server is shutting down"), tus);
+  }
+}
+
+Status check_limits(const Context& ctx, const std::string& owner, std::optional<uint64_t> length) {
+  const auto& cfg = ctx.config;
+  if (length && *length > cfg.max_size)
+    return fail(413, "upload_too_large",
+                "uploads are limited to " + std::to_string(cfg.max_size) + " bytes",
+                static_cast<long long>(cfg.max_size));
+  if (cfg.owner_quota > 0) {
+    uint64_t used = ctx.store->owner_usage(owner);
+    uint64_t want = length.value_or(0);
+    if (used >= cfg.owner_quota || want > cfg.owner_quota - used)
+      return fail(413, "quota_exceeded",
+                  "upload quota exceeded: " + std::to_string(used) + " of " +
+                      std::to_string(cfg.owner_quota) + " bytes used",
+                  static_cast<long long>(cfg.owner_quota));
+  }
+  return ok_status();
+}
+
+}  // namespace sg::upload

@@ -1,0 +1,78 @@
+#include "upload_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+namespace sgtest::upload {
+
+bool plugin_built(const std::string& id) {
+  return std::filesystem::exists(std::filesystem::path(SG_TEST_PLUGIN_DIR) / (id + ".so"));
+}
+
+namespace {
+nlohmann::json config_for(const nlohmann::json& upload_config) {
+  nlohmann::json cfg{{"plugins", {{"upload", upload_config}}}};
+  cfg["logging"]["level"] = "info";
+  return cfg;
+}
+}  // namespace
+
+UploadServer::UploadServer(nlohmann::json upload_config, bool with_catalogue)
+    : server(config_for(upload_config)),
+      catalogue_(with_catalogue && plugin_built("metadata") && plugin_built("worker")) {
+  std::vector<std::string> plugins{"gateway", "test_identity", "upload"};
+  if (catalogue_) {
+    plugins.push_back("metadata");
+    plugins.push_back("worker");
+  }
+  server.use_plugins(plugins);
+}
+
+bool UploadServer::start() {
+  if (!server.start()) return false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (http(port(), "OPTIONS", "/files/").status == 204) return true;
+    } catch (const std::exception&) {
+      // not accepting yet
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "upload routes never appeared\n" << server.log();
+  return false;
+}
+
+Headers UploadServer::tus(const std::string& who, Headers extra) {
+  Headers h{{"Tus-Resumable", "1.0.0"}};
+  if (!who.empty()) h.emplace_back("Authorization", "Bearer test:" + who);
+  h.insert(h.end(), extra.begin(), extra.end());
+  return h;
+}
+
+std::string UploadServer::create(uint64_t length, const std::string& who, Headers extra) {
+  extra.emplace_back("Upload-Length", std::to_string(length));
+  auto r = http(port(), "POST", "/files/", "", tus(who, extra));
+  EXPECT_EQ(r.status, 201) << r.body;
+  return r.header("Location");
+}
+
+HttpResponse UploadServer::patch(const std::string& location, uint64_t offset,
+                                 const std::string& body, const std::string& who, Headers extra) {
+  extra.emplace_back("Upload-Offset", std::to_string(offset));
+  extra.emplace_back("Content-Type", "application/offset+octet-stream");
+  return http(port(), "PATCH", location, body, tus(who, extra), std::chrono::seconds(60));
+}
+
+HttpResponse UploadServer::head(const std::string& location, const std::string& who) {
+  return http(port(), "HEAD", location, "", tus(who));
+}
+
+std::string id_of(const std::string& location) {
+  auto slash = location.rfind('/');
+  return slash == std::string::npos ? location : location.substr(slash + 1);
+}
+
+}  // namespace sgtest::upload

@@ -1,0 +1,47 @@
+// A real streamgate (gateway + test identity + upload, plus metadata and worker when they
+// are built) on a private port and data directory, with tus request helpers.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace sgtest::upload {
+
+inline const std::string kAlice = "0xA11CE00000000000000000000000000000000001";
+inline const std::string kBob = "0xB0B0000000000000000000000000000000000002";
+
+// True when <id>.so was built next to the other plugins.
+bool plugin_built(const std::string& id);
+
+class UploadServer {
+ public:
+  explicit UploadServer(nlohmann::json upload_config = nlohmann::json::object(),
+                        bool with_catalogue = true);
+  // Starts the server and waits until the upload routes answer (the gateway may listen a
+  // moment before upload.so has registered its routes).
+  bool start();
+
+  // Authorization for a test wallet, plus Tus-Resumable.
+  static Headers tus(const std::string& who = kAlice, Headers extra = {});
+  // POST /files/ with Upload-Length; returns the Location path ("/files/<id>").
+  std::string create(uint64_t length, const std::string& who = kAlice, Headers extra = {});
+  HttpResponse patch(const std::string& location, uint64_t offset, const std::string& body,
+                     const std::string& who = kAlice, Headers extra = {});
+  HttpResponse head(const std::string& location, const std::string& who = kAlice);
+  uint16_t port() const { return server.port(); }
+  bool has_catalogue() const { return catalogue_; }
+
+  StreamGateServer server;
+
+ private:
+  bool catalogue_;
+};
+
+// The id part of a "/files/<id>" location.
+std::string id_of(const std::string& location);
+
+}  // namespace sgtest::upload
