@@ -30,10 +30,13 @@ void read(const json& obj, const char* name, const std::string& prefix, T& out) 
     out = it->get<double>();
     if (out < 0) bad(key, "must not be negative");
   } else if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
-    if (!it->is_number_unsigned()) bad(key, "expected a non-negative integer (milliseconds)");
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 0)
+      bad(key, "expected a non-negative integer (milliseconds)");
     out = std::chrono::milliseconds(it->get<std::int64_t>());
   } else {
-    if (!it->is_number_unsigned()) bad(key, "expected a non-negative integer");
+    if (!it->is_number_integer() ||
+        (it->is_number_integer() && !it->is_number_unsigned() && it->get<std::int64_t>() < 0))
+      bad(key, "expected a non-negative integer");
     out = static_cast<T>(it->get<std::uint64_t>());
   }
 }

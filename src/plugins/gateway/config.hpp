@@ -26,7 +26,7 @@ struct TlsConfig {
 };
 
 struct CorsConfig {
-  bool enabled = false;  // true when allowed_origins is non-empty
+  bool enabled = false;                      // true when allowed_origins is non-empty
   std::vector<std::string> allowed_origins;  // "*" allows any origin
   std::string allowed_methods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
   std::string allowed_headers = "Authorization, Content-Type, X-Request-Id";

@@ -4,9 +4,9 @@
 #include <atomic>
 #include <memory>
 
-#include <streamgate/plugin.hpp>
 #include <streamgate/services/cache.h>
 #include <streamgate/services/http.h>
+#include <streamgate/plugin.hpp>
 
 #include "config.hpp"
 #include "cors.hpp"
@@ -33,8 +33,8 @@ struct Context {
   Cors cors;
   LocalRateLimiter limiter;
   IdentityResolver identity;
-  const sg_http_service* service = nullptr;                  // our own vtable (for shims)
-  std::atomic<const sg_cache_service*> cache{nullptr};       // optional, rate_limit backend
+  const sg_http_service* service = nullptr;             // our own vtable (for shims)
+  std::atomic<const sg_cache_service*> cache{nullptr};  // optional, rate_limit backend
   std::atomic<bool> draining{false};
   std::atomic<std::uint64_t> open_connections{0};
 };

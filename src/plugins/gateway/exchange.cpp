@@ -19,8 +19,21 @@ void set_err(sg_error* err, sg_status st, std::string_view msg) noexcept {
 bool token_char(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -81,7 +94,9 @@ void Exchange::user_ref() noexcept {
   add_ref();
 }
 
-void Exchange::begin_handler_call() noexcept { user_ref(); }
+void Exchange::begin_handler_call() noexcept {
+  user_ref();
+}
 
 void Exchange::user_unref() noexcept {
   if (user_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1 && !answered() && !cancelled())
@@ -206,7 +221,8 @@ sg_status Exchange::respond_file(int status, const sg_http_file* spec, sg_error*
     if (plan.status == 416) {
       response.set(http::field::content_range, plan.content_range);
       response.set(http::field::content_type, "application/json");
-      response.body() = error_json("range_not_satisfiable", "the requested range is not satisfiable");
+      response.body() =
+          error_json("range_not_satisfiable", "the requested range is not satisfiable");
     } else if (plan.status == 304) {
       // No body and no Content-Type: the cached representation stays as it was.
     } else {

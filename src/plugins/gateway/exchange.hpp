@@ -121,8 +121,12 @@ class Exchange {
   std::deque<std::pair<std::string, std::string>> query_cache_;
 };
 
-inline void intrusive_ptr_add_ref(Exchange* e) noexcept { e->add_ref(); }
-inline void intrusive_ptr_release(Exchange* e) noexcept { e->release(); }
+inline void intrusive_ptr_add_ref(Exchange* e) noexcept {
+  e->add_ref();
+}
+inline void intrusive_ptr_release(Exchange* e) noexcept {
+  e->release();
+}
 
 // A JSON error body {"error":{"code","message"}}.
 std::string error_json(std::string_view code, std::string_view message);

@@ -13,7 +13,9 @@
 
 namespace sg::gateway {
 
-OpenFile::OpenFile(OpenFile&& o) noexcept { *this = std::move(o); }
+OpenFile::OpenFile(OpenFile&& o) noexcept {
+  *this = std::move(o);
+}
 OpenFile& OpenFile::operator=(OpenFile&& o) noexcept {
   if (this != &o) {
     if (fd >= 0) ::close(fd);
@@ -79,12 +81,11 @@ sg_status open_file(const sg_http_file& spec, OpenFile& out, std::string& why) {
   f.mtime = st.st_mtim.tv_sec;
   // Strong validator from what changes when the content does: mtime (ns), size, window.
   char buf[96];
-  int n = std::snprintf(buf, sizeof buf, "\"%llx%lx-%llx-%llx-%llx\"",
-                        static_cast<unsigned long long>(st.st_mtim.tv_sec),
-                        static_cast<unsigned long>(st.st_mtim.tv_nsec),
-                        static_cast<unsigned long long>(size),
-                        static_cast<unsigned long long>(f.offset),
-                        static_cast<unsigned long long>(f.length));
+  int n = std::snprintf(
+      buf, sizeof buf, "\"%llx%lx-%llx-%llx-%llx\"",
+      static_cast<unsigned long long>(st.st_mtim.tv_sec),
+      static_cast<unsigned long>(st.st_mtim.tv_nsec), static_cast<unsigned long long>(size),
+      static_cast<unsigned long long>(f.offset), static_cast<unsigned long long>(f.length));
   f.etag.assign(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
   f.last_modified = format_http_date(f.mtime);
   out = std::move(f);

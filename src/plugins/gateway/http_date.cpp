@@ -25,16 +25,17 @@ std::string format_http_date(std::time_t t) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];
-  int n = std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[static_cast<std::size_t>(tm.tm_wday)],
-                        tm.tm_mday, kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                        tm.tm_sec);
+  int n = std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                        kDays[static_cast<std::size_t>(tm.tm_wday)], tm.tm_mday,
+                        kMonths[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour,
+                        tm.tm_min, tm.tm_sec);
   return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
 std::optional<std::time_t> parse_http_date(std::string_view s) {
   // "Sun, 06 Nov 1994 08:49:37 GMT"
-  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' ||
-      s[16] != ' ' || s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT")
+  if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT")
     return std::nullopt;
   std::tm tm{};
   int v = 0;

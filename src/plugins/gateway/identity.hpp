@@ -12,8 +12,8 @@
 #include <string>
 #include <string_view>
 
-#include <streamgate/plugin.hpp>
 #include <streamgate/services/auth.h>
+#include <streamgate/plugin.hpp>
 
 namespace sg::gateway {
 

@@ -18,7 +18,7 @@ void append_label_value(std::string& out, std::string_view v) {
 }
 
 int method_index(std::string_view m) {
-  static constexpr std::string_view kNames[] = {"GET", "HEAD", "POST", "PUT",
+  static constexpr std::string_view kNames[] = {"GET",   "HEAD",   "POST",   "PUT",
                                                 "PATCH", "DELETE", "OPTIONS"};
   for (int i = 0; i < 7; ++i)
     if (m == kNames[i]) return i;
@@ -32,14 +32,14 @@ Observer::Observer(sg::Host host, bool access_log)
       access_log_(access_log),
       open_(host.gauge("sg_http_open_connections", "Open HTTP connections")) {}
 
-sg_metric* Observer::lookup(std::unordered_map<std::uint64_t, sg_metric*>& map,
-                            std::uint64_t key, sg_metric_kind kind, std::string_view name,
-                            std::string_view help, const std::string& labels) const {
+sg_metric* Observer::lookup(std::unordered_map<std::uint64_t, sg_metric*>& map, std::uint64_t key,
+                            sg_metric_kind kind, std::string_view name, std::string_view help,
+                            const std::string& labels) const {
   auto it = map.find(key);
   if (it != map.end()) return it->second;
-  sg_metric* m = host_.api()->metric_get(host_.api()->host, kind, name.data(), name.size(),
-                                         help.data(), help.size(), labels.data(), labels.size(),
-                                         nullptr, 0);
+  sg_metric* m =
+      host_.api()->metric_get(host_.api()->host, kind, name.data(), name.size(), help.data(),
+                              help.size(), labels.data(), labels.size(), nullptr, 0);
   map.emplace(key, m);
   return m;
 }

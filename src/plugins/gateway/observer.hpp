@@ -11,12 +11,12 @@
 namespace sg::gateway {
 
 struct RequestRecord {
-  std::uint64_t route_id = 0;     // 0 = unmatched
-  std::string_view route_label;   // the route pattern, or "unmatched"
+  std::uint64_t route_id = 0;    // 0 = unmatched
+  std::string_view route_label;  // the route pattern, or "unmatched"
   std::string_view method;
-  std::string_view path;          // raw path without the query (queries may hold secrets)
+  std::string_view path;  // raw path without the query (queries may hold secrets)
   int status = 0;
-  std::uint64_t bytes = 0;        // body bytes sent
+  std::uint64_t bytes = 0;  // body bytes sent
   double seconds = 0;
   std::string_view request_id;
   std::string_view remote;

@@ -4,9 +4,9 @@
 #include <memory>
 #include <optional>
 
-#include <streamgate/plugin.hpp>
 #include <streamgate/services/cache.h>
 #include <streamgate/services/http.h>
+#include <streamgate/plugin.hpp>
 
 #include "config.hpp"
 #include "context.hpp"
@@ -30,7 +30,8 @@ class GatewayPlugin final : public sg::Plugin {
     if (cfg.rate_limit.enabled && cfg.rate_limit.use_cache) {
       const auto* cache = host().acquire<sg_cache_service>(SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
       if (cache == nullptr)
-        host().warn("rate_limit.backend is cache but no cache service is loaded; using local buckets");
+        host().warn(
+            "rate_limit.backend is cache but no cache service is loaded; using local buckets");
       ctx_.cache.store(cache);
     }
     if (!cfg.static_files.dir.empty()) {

@@ -245,7 +245,8 @@ bool match_route(const Route& r, const PathSegments& path, std::vector<Param>& p
     std::string_view rest;
     if (path.count > fixed) {
       const char* begin = path.seg[fixed].data();
-      rest = std::string_view(begin, static_cast<std::size_t>(path.raw.data() + path.raw.size() - begin));
+      rest = std::string_view(begin,
+                              static_cast<std::size_t>(path.raw.data() + path.raw.size() - begin));
     }
     Param p{&segs.back().text, {}};
     if (!percent_decode(rest, p.value)) {

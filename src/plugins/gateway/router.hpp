@@ -73,7 +73,9 @@ class RouteTable {
   // Adds a route; SG_ERR_EXISTS on a pattern+method overlap, SG_ERR_INVALID on a bad pattern.
   sg_status add(const sg_http_route& spec, std::uint64_t* out_id, std::string& why);
   sg_status remove(std::uint64_t id);
-  Snapshot snapshot() const { return std::atomic_load_explicit(&routes_, std::memory_order_acquire); }
+  Snapshot snapshot() const {
+    return std::atomic_load_explicit(&routes_, std::memory_order_acquire);
+  }
 
   // Finds the route for `method` (one SG_HTTP_* bit; HEAD also matches GET routes).
   // On success fills `params` with the decoded path parameters.

@@ -42,7 +42,8 @@ void Server::start() {
 
   boost::system::error_code ec;
   auto address = asio::ip::make_address(cfg.host, ec);
-  if (ec) throw sg::Error(SG_ERR_INVALID, "plugins.gateway.host '" + cfg.host + "' is not an IP address");
+  if (ec)
+    throw sg::Error(SG_ERR_INVALID, "plugins.gateway.host '" + cfg.host + "' is not an IP address");
   tcp::endpoint ep(address, cfg.port);
   acceptor_.emplace(workers_.front()->ioc);
   acceptor_->open(ep.protocol(), ec);
@@ -77,29 +78,30 @@ void Server::accept_next() {
   if (!acceptor_ || !acceptor_->is_open()) return;
   Worker& target = *workers_[next_worker_];
   next_worker_ = (next_worker_ + 1) % workers_.size();
-  acceptor_->async_accept(target.ioc, [this, &target](boost::system::error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
-    if (!ec) {
-      std::uint64_t open = ctx_.open_connections.fetch_add(1, std::memory_order_relaxed);
-      ctx_.observer.connection_opened();
-      if (open >= ctx_.cfg.limits.max_connections || ctx_.draining.load()) {
-        refuse(socket);
-        ctx_.open_connections.fetch_sub(1, std::memory_order_relaxed);
-        ctx_.observer.connection_closed();
-      } else {
-        asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
-          if (tls_)
-            start_tls_session(ctx_, target, std::move(s), *tls_);
-          else
-            start_plain_session(ctx_, target, std::move(s));
-        });
-      }
-    } else if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
-      // Out of file descriptors: back off briefly instead of spinning on accept.
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    accept_next();
-  });
+  acceptor_->async_accept(
+      target.ioc, [this, &target](boost::system::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_->is_open()) return;
+        if (!ec) {
+          std::uint64_t open = ctx_.open_connections.fetch_add(1, std::memory_order_relaxed);
+          ctx_.observer.connection_opened();
+          if (open >= ctx_.cfg.limits.max_connections || ctx_.draining.load()) {
+            refuse(socket);
+            ctx_.open_connections.fetch_sub(1, std::memory_order_relaxed);
+            ctx_.observer.connection_closed();
+          } else {
+            asio::post(target.ioc, [this, &target, s = std::move(socket)]() mutable {
+              if (tls_)
+                start_tls_session(ctx_, target, std::move(s), *tls_);
+              else
+                start_plain_session(ctx_, target, std::move(s));
+            });
+          }
+        } else if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
+          // Out of file descriptors: back off briefly instead of spinning on accept.
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        accept_next();
+      });
 }
 
 // Over max_connections: a best-effort 503 (never blocking the accept thread), then close.

@@ -7,7 +7,9 @@
 namespace sg::gateway {
 namespace {
 
-Exchange* X(sg_http_exchange* ex) { return reinterpret_cast<Exchange*>(ex); }
+Exchange* X(sg_http_exchange* ex) {
+  return reinterpret_cast<Exchange*>(ex);
+}
 
 void set_view(std::string_view v, const char** out, size_t* out_size) {
   if (out != nullptr) *out = v.data();
@@ -52,11 +54,21 @@ void exchange_ref(sg_http_exchange* ex) {
 void exchange_unref(sg_http_exchange* ex) {
   if (ex != nullptr) X(ex)->user_unref();
 }
-int is_cancelled(sg_http_exchange* ex) { return ex != nullptr && X(ex)->cancelled() ? 1 : 0; }
-uint32_t method(sg_http_exchange* ex) { return X(ex)->method; }
-void path(sg_http_exchange* ex, const char** out, size_t* n) { set_view(X(ex)->path, out, n); }
-void target(sg_http_exchange* ex, const char** out, size_t* n) { set_view(X(ex)->target, out, n); }
-void query(sg_http_exchange* ex, const char** out, size_t* n) { set_view(X(ex)->query, out, n); }
+int is_cancelled(sg_http_exchange* ex) {
+  return ex != nullptr && X(ex)->cancelled() ? 1 : 0;
+}
+uint32_t method(sg_http_exchange* ex) {
+  return X(ex)->method;
+}
+void path(sg_http_exchange* ex, const char** out, size_t* n) {
+  set_view(X(ex)->path, out, n);
+}
+void target(sg_http_exchange* ex, const char** out, size_t* n) {
+  set_view(X(ex)->target, out, n);
+}
+void query(sg_http_exchange* ex, const char** out, size_t* n) {
+  set_view(X(ex)->query, out, n);
+}
 
 int query_param(sg_http_exchange* ex, const char* name, size_t name_size, const char** out,
                 size_t* out_size) {
@@ -124,7 +136,9 @@ void identity(sg_http_exchange* ex, sg_http_identity* out) {
 int64_t content_length(sg_http_exchange* ex) {
   return X(ex)->parser.chunked() ? -1 : X(ex)->content_length;
 }
-void body(sg_http_exchange* ex, const char** out, size_t* n) { set_view(X(ex)->body, out, n); }
+void body(sg_http_exchange* ex, const char** out, size_t* n) {
+  set_view(X(ex)->body, out, n);
+}
 
 sg_status body_read(sg_http_exchange* ex, sg_http_body_fn fn, void* user) {
   Exchange* e = X(ex);
@@ -146,7 +160,8 @@ sg_status respond(sg_http_exchange* ex, int status, const sg_http_header* header
   if (ex == nullptr) return SG_ERR_INVALID;
   if (body_data == nullptr && body_size != 0) return SG_ERR_INVALID;
   return X(ex)->respond(status, headers, header_count,
-                        std::string_view(body_data == nullptr ? "" : body_data, body_size), nullptr);
+                        std::string_view(body_data == nullptr ? "" : body_data, body_size),
+                        nullptr);
 }
 
 sg_status respond_file(sg_http_exchange* ex, int status, const sg_http_file* file, sg_error* err) {

@@ -43,21 +43,29 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 inline std::uint32_t method_bit(http::verb v) {
   switch (v) {
-    case http::verb::get: return SG_HTTP_GET;
-    case http::verb::head: return SG_HTTP_HEAD;
-    case http::verb::post: return SG_HTTP_POST;
-    case http::verb::put: return SG_HTTP_PUT;
-    case http::verb::patch: return SG_HTTP_PATCH;
-    case http::verb::delete_: return SG_HTTP_DELETE;
-    case http::verb::options: return SG_HTTP_OPTIONS;
-    default: return 0;
+    case http::verb::get:
+      return SG_HTTP_GET;
+    case http::verb::head:
+      return SG_HTTP_HEAD;
+    case http::verb::post:
+      return SG_HTTP_POST;
+    case http::verb::put:
+      return SG_HTTP_PUT;
+    case http::verb::patch:
+      return SG_HTTP_PATCH;
+    case http::verb::delete_:
+      return SG_HTTP_DELETE;
+    case http::verb::options:
+      return SG_HTTP_OPTIONS;
+    default:
+      return 0;
   }
 }
 
 inline std::string allow_header(std::uint32_t mask, bool cors) {
   static constexpr std::pair<std::uint32_t, const char*> kNames[] = {
-      {SG_HTTP_GET, "GET"},     {SG_HTTP_HEAD, "HEAD"},     {SG_HTTP_POST, "POST"},
-      {SG_HTTP_PUT, "PUT"},     {SG_HTTP_PATCH, "PATCH"},   {SG_HTTP_DELETE, "DELETE"},
+      {SG_HTTP_GET, "GET"},        {SG_HTTP_HEAD, "HEAD"},   {SG_HTTP_POST, "POST"},
+      {SG_HTTP_PUT, "PUT"},        {SG_HTTP_PATCH, "PATCH"}, {SG_HTTP_DELETE, "DELETE"},
       {SG_HTTP_OPTIONS, "OPTIONS"}};
   if (cors) mask |= SG_HTTP_OPTIONS;
   std::string out;
@@ -82,6 +90,8 @@ class Session final : public SessionLink,
       : ctx_(ctx),
         worker_(worker),
         stream_(std::forward<Args>(args)...),
+        // Room for the largest allowed header plus one body read; bounded per connection.
+        buffer_(static_cast<std::size_t>(ctx.cfg.limits.max_header_bytes) + 2 * kChunk),
         wait_timer_(worker.ioc),
         remote_(std::move(remote)),
         remote_ip_(std::move(remote_ip)) {}
@@ -107,11 +117,12 @@ class Session final : public SessionLink,
     });
   }
   void post_body_read(ExchangePtr ex, sg_http_body_fn fn, void* user) override {
-    asio::post(worker_.ioc, [self = this->shared_from_this(), ex = std::move(ex), fn, user]() mutable {
-      self->on_body_read(std::move(ex), fn, user);
-    });
+    asio::post(worker_.ioc, [self = this->shared_from_this(), ex = std::move(ex), fn,
+                             user]() mutable { self->on_body_read(std::move(ex), fn, user); });
   }
-  bool on_session_thread() const override { return std::this_thread::get_id() == worker_.thread_id; }
+  bool on_session_thread() const override {
+    return std::this_thread::get_id() == worker_.thread_id;
+  }
 
   // --- SessionControl (worker thread)
   void drain() override {
@@ -161,7 +172,7 @@ class Session final : public SessionLink,
     if (closed_) return;
     ex_->started = std::chrono::steady_clock::now();
     if (ec) {
-      if (ec == http::error::header_limit)
+      if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
         return reply_error(431, "header_too_large", "request header exceeds the limit", true);
       if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
           ec == asio::error::operation_aborted || ec == asio::error::eof ||
@@ -213,9 +224,8 @@ class Session final : public SessionLink,
     }
 
     if (ctx_.cfg.rate_limit.enabled) {
-      const sg_cache_service* cache = ctx_.cfg.rate_limit.use_cache
-                                          ? ctx_.cache.load(std::memory_order_acquire)
-                                          : nullptr;
+      const sg_cache_service* cache =
+          ctx_.cfg.rate_limit.use_cache ? ctx_.cache.load(std::memory_order_acquire) : nullptr;
       if (cache != nullptr) return check_rate_with_cache(cache);
       RateDecision d = ctx_.limiter.take(remote_ip_, ex.started);
       if (!d.allowed) return refuse_rate(d.retry_after_seconds);
@@ -227,8 +237,7 @@ class Session final : public SessionLink,
     Exchange& ex = *ex_;
     std::string_view origin = ex.header("origin");
     std::string_view allowed = ctx_.cors.allow_origin(origin);
-    if (allowed.empty())
-      return reply_error(403, "cors_origin_denied", "origin not allowed", false);
+    if (allowed.empty()) return reply_error(403, "cors_origin_denied", "origin not allowed", false);
     ex.in_handler = true;
     ex.respond(204, nullptr, 0, {}, nullptr);
     ex.in_handler = false;
@@ -256,7 +265,8 @@ class Session final : public SessionLink,
           if (self->closed_) return;
           if (st != SG_OK) {
             // Cache down: degrade to the local buckets rather than failing open or closed.
-            RateDecision d = self->ctx_.limiter.take(self->remote_ip_, std::chrono::steady_clock::now());
+            RateDecision d =
+                self->ctx_.limiter.take(self->remote_ip_, std::chrono::steady_clock::now());
             if (!d.allowed) return self->refuse_rate(d.retry_after_seconds);
           } else if (value > limit) {
             return self->refuse_rate(1);
@@ -296,11 +306,13 @@ class Session final : public SessionLink,
     ex.route = std::move(m.route);
     const Route& route = *ex.route;
 
-    std::uint64_t limit = route.max_body_bytes != 0 ? route.max_body_bytes : ctx_.cfg.limits.max_body_bytes;
+    std::uint64_t limit =
+        route.max_body_bytes != 0 ? route.max_body_bytes : ctx_.cfg.limits.max_body_bytes;
     if (route.body_mode == SG_HTTP_BODY_NONE && has_body)
       return reply_error(413, "body_not_allowed", "this route takes no request body", true);
     if (route.body_mode != SG_HTTP_BODY_NONE) {
-      if (limit != 0 && ex.content_length > 0 && static_cast<std::uint64_t>(ex.content_length) > limit)
+      if (limit != 0 && ex.content_length > 0 &&
+          static_cast<std::uint64_t>(ex.content_length) > limit)
         return reply_error(413, "body_too_large", "request body exceeds the limit", true);
       if (limit != 0) ex.parser.body_limit(limit);
     }
@@ -419,20 +431,18 @@ class Session final : public SessionLink,
   void watch_disconnect() {
     if (!ex_->parser.is_done() || buffer_.size() != 0) return;
     watching_ = true;
-    socket().async_wait(tcp::socket::wait_read,
-                        [self = this->shared_from_this(), ex = ex_](beast::error_code ec) {
-                          if (self->closed_ || ex != self->ex_ || self->responded_) return;
-                          self->watching_ = false;
-                          if (ec) return;
-                          char probe;
-                          ssize_t n = ::recv(self->socket().native_handle(), &probe, 1,
-                                             MSG_PEEK | MSG_DONTWAIT);
-                          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
-                                         errno != EINTR))
-                            return self->close();
-                          if (n < 0) return self->watch_disconnect();
-                          // Pipelined bytes: stop watching; they are read after the answer.
-                        });
+    socket().async_wait(
+        tcp::socket::wait_read, [self = this->shared_from_this(), ex = ex_](beast::error_code ec) {
+          if (self->closed_ || ex != self->ex_ || self->responded_) return;
+          self->watching_ = false;
+          if (ec) return;
+          char probe;
+          ssize_t n = ::recv(self->socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return self->close();
+          if (n < 0) return self->watch_disconnect();
+          // Pipelined bytes: stop watching; they are read after the answer.
+        });
   }
 
   void on_answer(const ExchangePtr& ex) {
@@ -452,9 +462,8 @@ class Session final : public SessionLink,
     if (limit_hit_) return deliver(SG_ERR_LIMIT, nullptr, 0);
     if (expects_continue()) {
       continue_sent_ = true;
-      return write_continue([self = this->shared_from_this(), ex, fn, user] {
-        self->on_body_read(ex, fn, user);
-      });
+      return write_continue(
+          [self = this->shared_from_this(), ex, fn, user] { self->on_body_read(ex, fn, user); });
     }
     continue_sent_ = true;  // the body is flowing; never send 100 after this
     if (ex->parser.is_done()) return deliver(SG_OK, nullptr, 0);
@@ -470,7 +479,8 @@ class Session final : public SessionLink,
         });
   }
 
-  void on_stream_chunk(beast::error_code ec, const ExchangePtr& ex, sg_http_body_fn fn, void* user) {
+  void on_stream_chunk(beast::error_code ec, const ExchangePtr& ex, sg_http_body_fn fn,
+                       void* user) {
     auto deliver = [&](sg_status st, const char* data, std::size_t n) {
       ex->read_outstanding.store(false);
       fn(user, reinterpret_cast<sg_http_exchange*>(ex.get()), st, data, n);
@@ -487,7 +497,8 @@ class Session final : public SessionLink,
     }
     if (ec) {
       sg_status st = SG_ERR_CANCELLED;
-      if (ec == beast::error::timeout) st = SG_ERR_TIMEOUT;
+      if (ec == beast::error::timeout)
+        st = SG_ERR_TIMEOUT;
       else if (ec.category() == http::make_error_code(http::error::bad_chunk).category() &&
                ec != http::error::partial_message)
         st = SG_ERR_INVALID;
@@ -508,7 +519,8 @@ class Session final : public SessionLink,
   // ------------------------------------------------------------------ responses
 
   // Makes a gateway error the answer of the current exchange (without sending it).
-  void prepare_error(int status, std::string_view code, std::string_view message, bool close_after) {
+  void prepare_error(int status, std::string_view code, std::string_view message,
+                     bool close_after) {
     ex_->in_handler = true;
     ex_->respond_error(status, code, message);
     ex_->in_handler = false;
@@ -567,10 +579,11 @@ class Session final : public SessionLink,
     serializer_.emplace(res);
     beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.limits.idle_timeout);
     if (head || no_body || ex.file) {
-      http::async_write_header(stream_, *serializer_,
-                               [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                 self->on_header_written(ec);
-                               });
+      http::async_write_header(
+          stream_, *serializer_,
+          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+            self->on_header_written(ec);
+          });
     } else {
       http::async_write(stream_, *serializer_,
                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -602,7 +615,8 @@ class Session final : public SessionLink,
       int sock = socket().native_handle();
       while (file_sent_ < body_bytes_) {
         off_t off = static_cast<off_t>(base + file_sent_);
-        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(body_bytes_ - file_sent_, 1u << 30));
+        std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(body_bytes_ - file_sent_, 1u << 30));
         ssize_t n = ::sendfile(sock, f.fd, &off, want);
         if (n > 0) {
           file_sent_ += static_cast<std::uint64_t>(n);
@@ -615,19 +629,21 @@ class Session final : public SessionLink,
       on_response_written({});
     } else {
       if (file_sent_ >= body_bytes_) return on_response_written({});
-      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(body_bytes_ - file_sent_, kChunk));
+      std::size_t want =
+          static_cast<std::size_t>(std::min<std::uint64_t>(body_bytes_ - file_sent_, kChunk));
       ssize_t n;
       do {
         n = ::pread(f.fd, chunk(), want, static_cast<off_t>(base + file_sent_));
       } while (n < 0 && errno == EINTR);
       if (n <= 0) return fail_response();
       beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.limits.idle_timeout);
-      asio::async_write(stream_, asio::buffer(chunk(), static_cast<std::size_t>(n)),
-                        [self = this->shared_from_this()](beast::error_code wec, std::size_t written) {
-                          if (wec) return self->fail_response();
-                          self->file_sent_ += written;
-                          self->send_file();
-                        });
+      asio::async_write(
+          stream_, asio::buffer(chunk(), static_cast<std::size_t>(n)),
+          [self = this->shared_from_this()](beast::error_code wec, std::size_t written) {
+            if (wec) return self->fail_response();
+            self->file_sent_ += written;
+            self->send_file();
+          });
     }
   }
 
@@ -677,7 +693,8 @@ class Session final : public SessionLink,
     r.path = ex.raw_path;
     r.status = aborted ? 499 : static_cast<int>(ex.response.result_int());
     r.bytes = aborted && ex.file ? file_sent_ : body_bytes_;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
+    r.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
     r.request_id = std::string_view(ex.request_id, ex.request_id_len);
     r.remote = remote_;
     ctx_.observer.request_done(r);
@@ -699,7 +716,8 @@ class Session final : public SessionLink,
 
   void linger_read() {
     beast::get_lowest_layer(stream_).async_read_some(
-        asio::buffer(chunk(), kChunk), [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+        asio::buffer(chunk(), kChunk),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
           if (ec || n >= self->linger_left_) return self->close();
           self->linger_left_ -= n;
           self->linger_read();
@@ -727,7 +745,7 @@ class Session final : public SessionLink,
   Context& ctx_;
   Worker& worker_;
   Stream stream_;
-  beast::flat_buffer buffer_{8192};
+  beast::flat_buffer buffer_;
   asio::steady_timer wait_timer_;
   std::string remote_;
   std::string remote_ip_;

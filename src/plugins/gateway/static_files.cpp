@@ -30,7 +30,8 @@ bool inside(const std::string& root, const std::string& path) {
 StaticFiles::StaticFiles(const StaticConfig& cfg) : cfg_(cfg) {
   struct stat st {};
   if (!canonical(cfg.dir, root_) || ::stat(root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw sg::Error(SG_ERR_INVALID, "plugins.gateway.static.dir '" + cfg.dir + "' is not a directory");
+    throw sg::Error(SG_ERR_INVALID,
+                    "plugins.gateway.static.dir '" + cfg.dir + "' is not a directory");
 }
 
 void StaticFiles::install(RouteTable& routes) {

@@ -1,0 +1,93 @@
+// Timeouts (slow header, idle keep-alive), rate limiting, connection limits and graceful
+// drain, each against its own streamgate configured for the case.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "gateway_fixture.hpp"
+#include "raw_client.hpp"
+
+using namespace std::chrono_literals;
+
+TEST(GatewayLimits, SlowHeaderIsCutOffAndIdleConnectionsClosed) {
+  gwtest::Gateway gw(
+      nlohmann::json{{"limits", {{"header_timeout_ms", 500}, {"idle_timeout_ms", 700}}}});
+  ASSERT_TRUE(gw.start());
+  // Slowloris: a byte every 100 ms never completes the header in time.
+  gwtest::RawClient slow(gw.port());
+  const std::string req =
+      "GET /t/hello HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (char ch : req) {
+    if (!slow.send(std::string(1, ch), 1s)) {
+      closed = true;
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  if (!closed) closed = slow.wait_closed(3s);
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(closed);
+  EXPECT_LT(elapsed, 4s);
+
+  // Idle keep-alive: closed after idle_timeout, not before.
+  gwtest::RawClient idle(gw.port());
+  ASSERT_TRUE(idle.send("GET /t/hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(idle.read_response());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(idle.wait_closed(5s));
+  auto idle_for = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(idle_for, 500ms);
+  EXPECT_LT(idle_for, 3s);
+  EXPECT_EQ(sgtest::http(gw.port(), "GET", "/t/hello").status, 200);
+}
+
+TEST(GatewayLimits, RateLimitAnswers429WithRetryAfter) {
+  gwtest::Gateway gw(nlohmann::json{
+      {"rate_limit", {{"enabled", true}, {"requests_per_second", 1}, {"burst", 3}}}});
+  ASSERT_TRUE(gw.start());
+  sgtest::HttpConnection conn(gw.port());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(conn.request("GET", "/t/hello").status, 200) << i;
+  auto r = conn.request("GET", "/t/hello");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.json()["error"]["code"], "rate_limited");
+  EXPECT_EQ(r.header("retry-after"), "1");
+  std::this_thread::sleep_for(1100ms);
+  EXPECT_EQ(conn.request("GET", "/t/hello").status, 200);  // refilled
+}
+
+TEST(GatewayLimits, ConnectionsOverTheLimitAreRefused) {
+  gwtest::Gateway gw(nlohmann::json{{"limits", {{"max_connections", 4}}}});
+  ASSERT_TRUE(gw.start());
+  std::vector<std::unique_ptr<sgtest::HttpConnection>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<sgtest::HttpConnection>(gw.port()));
+    ASSERT_EQ(held.back()->request("GET", "/t/hello").status, 200);
+  }
+  gwtest::RawClient extra(gw.port());
+  extra.send("GET /t/hello HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = extra.read_response(3s);
+  if (r) {
+    EXPECT_EQ(r->status, 503);
+  }
+  EXPECT_TRUE(extra.wait_closed(3s) || r.has_value());
+  held.pop_back();
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(sgtest::http(gw.port(), "GET", "/t/hello").status, 200);
+}
+
+TEST(GatewayLimits, ShutdownDrainsInFlightRequests) {
+  gwtest::Gateway gw;
+  ASSERT_TRUE(gw.start());
+  gwtest::RawClient c(gw.port());
+  ASSERT_TRUE(c.send("GET /t/sleep/700 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(150ms);
+  std::thread stopper([&] { gw.server->stop(15s); });
+  auto r = c.read_response(10s);
+  stopper.join();
+  ASSERT_TRUE(r) << gw.server->log();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "slept");
+  EXPECT_FALSE(gw.server->running());
+}
