@@ -20,24 +20,26 @@ CircuitBreaker::Permit CircuitBreaker::acquire() {
   return Permit::kProbe;
 }
 
-void CircuitBreaker::on_success() {
-  if (!open_.load(std::memory_order_acquire)) return;
+bool CircuitBreaker::on_success() {
+  if (!open_.load(std::memory_order_acquire)) return false;
   std::lock_guard lock(mu_);
-  open_.store(false, std::memory_order_release);
+  bool was_open = open_.exchange(false, std::memory_order_acq_rel);
   probing_ = false;
   backoff_ = initial_backoff_;
+  return was_open;
 }
 
-void CircuitBreaker::on_failure(const std::string& error) {
+bool CircuitBreaker::on_failure(const std::string& error) {
   failures_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mu_);
   last_error_ = error;
   bool was_open = open_.load(std::memory_order_relaxed);
-  if (was_open && !probing_) return;  // a straggler from before the breaker opened
+  if (was_open && !probing_) return false;  // a straggler from before the breaker opened
   if (was_open) backoff_ = std::min(backoff_ * 2, max_backoff_);  // the probe failed
   probing_ = false;
   retry_at_ = Clock::now() + backoff_;
   open_.store(true, std::memory_order_release);
+  return !was_open;
 }
 
 void CircuitBreaker::abandon_probe() {

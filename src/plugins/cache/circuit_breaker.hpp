@@ -26,10 +26,12 @@ class CircuitBreaker {
   CircuitBreaker(std::chrono::milliseconds initial_backoff, std::chrono::milliseconds max_backoff);
 
   Permit acquire();
-  // A round-trip to the server worked (any reply, even an error reply).
-  void on_success();
-  // Connecting or talking to the server failed; `error` must not contain secrets.
-  void on_failure(const std::string& error);
+  // A round-trip to the server worked (any reply, even an error reply). Returns true when
+  // this closed an open breaker (a recovery worth logging).
+  bool on_success();
+  // Connecting or talking to the server failed; `error` must not contain secrets. Returns
+  // true when this opened a closed breaker (an outage worth logging).
+  bool on_failure(const std::string& error);
   // A probe that ended without reaching the server either way (e.g. shutting down): lets
   // the next caller probe instead.
   void abandon_probe();

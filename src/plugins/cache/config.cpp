@@ -74,7 +74,9 @@ std::optional<CacheConfig> parse_config(const json& section, std::string* error)
   const std::string root = "plugins.cache";
   json empty = json::object();
   const json& s = section.is_null() ? empty : section;
-  if (!r.only_keys(s, root, {"enabled", "backend", "memory", "redis"})) return std::nullopt;
+  // redis_url is the flat spelling config/streamgate.production.yaml uses; same as redis.url.
+  if (!r.only_keys(s, root, {"enabled", "backend", "memory", "redis", "redis_url"}))
+    return std::nullopt;
 
   std::string backend = "memory";
   if (!r.string(s, root, "backend", backend)) return std::nullopt;
@@ -98,6 +100,12 @@ std::optional<CacheConfig> parse_config(const json& section, std::string* error)
   }
 
   std::string url = "redis://127.0.0.1:6379";
+  if (!r.string(s, root, "redis_url", url)) return std::nullopt;
+  if (s.contains("redis_url") && s.contains("redis") && s["redis"].is_object() &&
+      s["redis"].contains("url")) {
+    r.fail(root + ".redis_url: give either redis_url or redis.url, not both");
+    return std::nullopt;
+  }
   if (auto rd = s.find("redis"); rd != s.end()) {
     const std::string where = root + ".redis";
     RedisOptions& o = cfg.redis;

@@ -23,7 +23,16 @@ class CachePlugin final : public sg::Plugin {
     if (config_.backend == BackendKind::kMemory) {
       backend_ = std::make_unique<MemoryBackend>(config_.memory);
     } else {
-      backend_ = std::make_unique<RedisBackend>(config_.redis);
+      auto redis = std::make_unique<RedisBackend>(config_.redis);
+      // One line per outage and per recovery; individual failed calls are not logged.
+      redis->set_state_listener([h = host](bool up, const std::string& detail) {
+        if (up) {
+          h.info("cache: reconnected to " + detail);
+        } else {
+          h.warn("cache: " + detail + "; calls fail fast with 'unavailable' until it is back");
+        }
+      });
+      backend_ = std::move(redis);
     }
     ServiceMetrics metrics{
         host.counter("sg_cache_hits_total", "Cache reads (get/take) that found the key"),
@@ -49,7 +58,8 @@ class CachePlugin final : public sg::Plugin {
     if (ping.ok()) {
       host().info("cache: redis backend at " + url);
     } else {
-      host().warn("cache: redis backend at " + url + " is not reachable yet: " + ping.message);
+      // The state listener has already logged the outage itself.
+      host().info("cache: redis backend at " + url + " (not reachable yet; retrying with backoff)");
     }
   }
 

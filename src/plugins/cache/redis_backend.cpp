@@ -97,8 +97,9 @@ Outcome RedisBackend::run(const std::vector<std::string_view>& args, const Reply
   const bool probe = permit == CircuitBreaker::Permit::kProbe;
   auto transport_failure = [&](const std::string& why) {
     connected_.store(false, std::memory_order_release);
-    breaker_.on_failure(why);
-    return Outcome::fail(SG_ERR_UNAVAILABLE, "redis at " + redacted_url_ + ": " + why);
+    std::string msg = "redis at " + redacted_url_ + ": " + why;
+    if (breaker_.on_failure(why) && listener_) listener_(false, msg);
+    return Outcome::fail(SG_ERR_UNAVAILABLE, msg);
   };
 
   auto deadline = std::chrono::steady_clock::now() + options_.pool.command_timeout;
@@ -125,7 +126,7 @@ Outcome RedisBackend::run(const std::vector<std::string_view>& args, const Reply
     if (reply == nullptr) return transport_failure(error);
   }
   connected_.store(true, std::memory_order_release);
-  breaker_.on_success();
+  if (breaker_.on_success() && listener_) listener_(true, "redis at " + redacted_url_);
   if (reply->type == REDIS_REPLY_ERROR) return from_error_reply(*reply);
   return on_reply(*reply);
 }

@@ -40,6 +40,12 @@ class RedisBackend final : public Backend {
   // One PING round-trip (used at start-up to report connectivity).
   Outcome ping();
 
+  // Called (outside any lock, on the calling thread) when Redis becomes unreachable
+  // (up == false, detail = the error, secret-free) and when it is reachable again. Set it
+  // before the first call; used by the plugin to log outages once, not once per call.
+  using StateListener = std::function<void(bool up, const std::string& detail)>;
+  void set_state_listener(StateListener listener) { listener_ = std::move(listener); }
+
  private:
   // Reads the reply of a command that succeeded at the transport level.
   using ReplyFn = std::function<Outcome(const redisReply&)>;
@@ -53,6 +59,7 @@ class RedisBackend final : public Backend {
   std::string incr_script_sha_;
   RedisPool pool_;
   CircuitBreaker breaker_;
+  StateListener listener_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> stopped_{false};
 };

@@ -47,6 +47,18 @@ TEST(CacheConfig, ReadsEveryRedisSetting) {
   EXPECT_EQ(r.reconnect_max_backoff.count(), 500);
 }
 
+TEST(CacheConfig, AcceptsTheFlatRedisUrlOfTheProductionConfig) {
+  std::string err;
+  auto cfg = parse_config(
+      json::parse(R"({"backend":"redis","redis_url":"redis://cache.internal:6390"})"), &err);
+  ASSERT_TRUE(cfg) << err;
+  EXPECT_EQ(cfg->redis.pool.endpoint.host, "cache.internal");
+  EXPECT_EQ(cfg->redis.pool.endpoint.port, 6390);
+  EXPECT_FALSE(
+      parse_config(json::parse(R"({"redis_url":"redis://a","redis":{"url":"redis://b"}})"), &err));
+  EXPECT_NE(err.find("not both"), std::string::npos) << err;
+}
+
 TEST(CacheConfig, ErrorsNameTheKey) {
   struct Case {
     const char* json;

@@ -195,6 +195,7 @@ TEST(CachePlugin, RedisBackendAcrossTheAbiWithoutLeakingThePassword) {
   std::string log = sg.log();
   // The start-up line names the server with the credentials masked.
   EXPECT_NE(log.find("redis://***@127.0.0.1:" + std::to_string(port)), std::string::npos) << log;
+  EXPECT_NE(log.find("calls fail fast"), std::string::npos) << log;  // the outage was logged
   EXPECT_EQ(log.find("pa55-w0rd-e2e"), std::string::npos) << "password leaked into the log";
 }
 

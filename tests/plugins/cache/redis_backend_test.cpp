@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -65,6 +66,11 @@ TEST(RedisBackend, KilledRedisFailsFastThenRecoversOnRestart) {
   sgtest::RedisServer server;
   server.start();
   RedisBackend backend(redis_options(server.url()));
+  std::atomic<int> downs{0}, ups{0};
+  backend.set_state_listener([&](bool up, const std::string& detail) {
+    (up ? ups : downs)++;
+    EXPECT_NE(detail.find("redis://127.0.0.1:"), std::string::npos) << detail;
+  });
   sg::cache::CacheService service(backend);
   Client c(service.table());
   ASSERT_EQ(c.set("k", "v").status, SG_OK);
@@ -110,6 +116,8 @@ TEST(RedisBackend, KilledRedisFailsFastThenRecoversOnRestart) {
   EXPECT_LT(worst, 1000ms);
   EXPECT_LT(total, 3000ms);  // the breaker keeps most of them at zero network cost
   EXPECT_EQ(service.errors(), 60u);
+  EXPECT_EQ(downs.load(), 1);  // one outage reported once, not once per failed call
+  EXPECT_EQ(ups.load(), 0);
 
   nlohmann::json h = backend.health();
   EXPECT_FALSE(h.value("connected", true)) << h.dump();
@@ -126,6 +134,8 @@ TEST(RedisBackend, KilledRedisFailsFastThenRecoversOnRestart) {
   ASSERT_EQ(c.incr("n", 5, 0, &n).status, SG_OK);  // NOSCRIPT on the fresh server, then EVAL
   EXPECT_EQ(n, 5);
   EXPECT_TRUE(backend.health().value("connected", false));
+  EXPECT_EQ(downs.load(), 1);
+  EXPECT_EQ(ups.load(), 1);
 }
 
 TEST(RedisBackend, StalledRedisTimesOutWithinCommandTimeout) {
