@@ -297,6 +297,7 @@ TEST(HostApi, EveryFunctionWorksThroughTheTable) {
   api.service_release(h, "kt_extra", 8, 3);
 
   static std::atomic<int> ran{0};
+  ran = 0;  // statics survive --gtest_repeat
   EXPECT_EQ(api.run_blocking(
                 h, [](void*) { ++ran; }, nullptr, &err),
             SG_OK);
@@ -304,6 +305,7 @@ TEST(HostApi, EveryFunctionWorksThroughTheTable) {
   EXPECT_EQ(api.run_blocking(h, nullptr, nullptr, &err), SG_ERR_INVALID);
 
   static std::atomic<int> ticks{0};
+  ticks = 0;
   uint64_t timer = 0;
   EXPECT_EQ(api.timer_start(
                 h, 0, 5, [](void*) { ++ticks; }, nullptr, &timer, &err),
