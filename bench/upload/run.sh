@@ -12,7 +12,8 @@ BUILD="${1:-$ROOT/build-upload}"
 SIZE_MB="${2:-1024}"
 CHUNK_MB="${3:-64}"
 CHUNK=$((CHUNK_MB * 1024 * 1024))
-WORK="$(mktemp -d /tmp/sg-bench-upload.XXXXXX)"
+# BENCH_DIR=/dev/shm measures the pipeline without the disk (fsync is free on tmpfs).
+WORK="$(mktemp -d "${BENCH_DIR:-/tmp}/sg-bench-upload.XXXXXX")"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done

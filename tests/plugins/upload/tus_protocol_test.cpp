@@ -358,6 +358,11 @@ TEST(TusProtocol, ExpiredUploadsAnswer410AndAreSwept) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_FALSE(fs::exists(dir)) << fast.server.log();
   EXPECT_EQ(fast.head(gone).status, 404);
+  if (fast.has_jobs()) {
+    // The sweep ran as a durable upload.expire_sweep job, not the no-jobs fallback.
+    EXPECT_EQ(fast.server.log().find("cannot enqueue the expiry sweep"), std::string::npos);
+    EXPECT_EQ(fast.server.log().find("jobs service absent"), std::string::npos);
+  }
 }
 
 TEST(TusProtocol, RealVideoCompletesWithHashAndProbe) {
@@ -384,8 +389,28 @@ TEST(TusProtocol, RealVideoCompletesWithHashAndProbe) {
   EXPECT_EQ(j["probe"]["width"], 320);
   EXPECT_EQ(j["probe"]["height"], 240);
   EXPECT_EQ(j["probe"]["size"], bytes.size());
-  if (s.has_catalogue()) {
-    EXPECT_TRUE(j["probe"].contains("transcode_job")) << j.dump();
+  if (s.has_jobs()) {
+    // The transcode job is durable in the worker's queue, deduplicated by upload id.
+    ASSERT_TRUE(j["probe"].contains("transcode_job")) << j.dump();
+    std::string job = j["probe"]["transcode_job"];
+    auto jr = http(s.port(), "GET", "/api/v1/jobs/" + job, "",
+                   {{"Authorization", "Bearer test:" + kAlice}});
+    EXPECT_EQ(jr.status, 200) << jr.body;
+    if (jr.status == 200) {
+      EXPECT_EQ(jr.json()["type"], "transcode");
+      EXPECT_EQ(jr.json()["payload"]["content_id"], id_of(loc));
+      EXPECT_EQ(jr.json()["payload"]["sha256"], sha256_hex_of(bytes));
+    }
+  }
+  if (s.has_metadata()) {
+    auto content = http(s.port(), "GET", "/api/v1/content/" + id_of(loc), "",
+                        {{"Authorization", "Bearer test:" + kAlice}});
+    EXPECT_EQ(content.status, 200) << content.body;
+    if (content.status == 200) {
+      EXPECT_EQ(content.json()["status"], "processing");
+      EXPECT_EQ(content.json()["title"], "A clip");
+      EXPECT_EQ(content.json()["source"]["width"], 320);
+    }
   }
 }
 

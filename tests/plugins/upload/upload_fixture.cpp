@@ -21,12 +21,11 @@ nlohmann::json config_for(const nlohmann::json& upload_config) {
 
 UploadServer::UploadServer(nlohmann::json upload_config, bool with_catalogue)
     : server(config_for(upload_config)),
-      catalogue_(with_catalogue && plugin_built("metadata") && plugin_built("worker")) {
+      metadata_(with_catalogue && plugin_built("metadata")),
+      jobs_(with_catalogue && plugin_built("worker")) {
   std::vector<std::string> plugins{"gateway", "test_identity", "upload"};
-  if (catalogue_) {
-    plugins.push_back("metadata");
-    plugins.push_back("worker");
-  }
+  if (metadata_) plugins.push_back("metadata");
+  if (jobs_) plugins.push_back("worker");
   server.use_plugins(plugins);
 }
 

@@ -33,12 +33,15 @@ class UploadServer {
                      const std::string& who = kAlice, Headers extra = {});
   HttpResponse head(const std::string& location, const std::string& who = kAlice);
   uint16_t port() const { return server.port(); }
-  bool has_catalogue() const { return catalogue_; }
+  // Whether metadata.so / worker.so were built and loaded (they are optional for upload.so).
+  bool has_metadata() const { return metadata_; }
+  bool has_jobs() const { return jobs_; }
 
   StreamGateServer server;
 
  private:
-  bool catalogue_;
+  bool metadata_;
+  bool jobs_;
 };
 
 // The id part of a "/files/<id>" location.
