@@ -200,3 +200,49 @@ TEST(CachePlugin, RedisBackendAcrossTheAbiWithoutLeakingThePassword) {
 }
 
 }  // namespace
+
+namespace {
+
+// docker-compose start order is not guaranteed: streamgate must start without Redis, answer
+// 503 quickly meanwhile, and pick Redis up by itself once it appears.
+TEST(CachePlugin, StartsBeforeRedisAndConnectsWhenItAppears) {
+  REQUIRE_BINARY();
+  if (!sgtest::RedisServer::available()) GTEST_SKIP() << "redis-server is not installed";
+  sgtest::TempDir dir("sg-cache-late");
+  uint16_t port = sgtest::free_port();
+  nlohmann::json config = {{"plugins",
+                            {{"cache",
+                              {{"backend", "redis"},
+                               {"redis",
+                                {{"url", "redis://127.0.0.1:" + std::to_string(port)},
+                                 {"reconnect_backoff_ms", 50},
+                                 {"reconnect_max_backoff_ms", 300}}}}}}}};
+  sgtest::StreamGateServer sg(config);
+  sg.use_plugins({"gateway", "cache", "cache_probe"});
+  ASSERT_TRUE(sg.start());
+
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = sg.request("PUT", "/test/cache/k", "v");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.json()["error"]["code"], "service_unavailable") << r.body;
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+
+  sgtest::Process redis =
+      sgtest::Process::spawn({"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1",
+                              "--save", "", "--appendonly", "no", "--dir", dir.path().string()},
+                             {}, dir.path() / "redis.log");
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    status = sg.request("PUT", "/test/cache/k", "v").status;
+    if (status == 204) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(status, 204) << sg.log();
+  EXPECT_EQ(sg.request("GET", "/test/cache/k").body, "v");
+  EXPECT_EQ(sg.stop(), 0);
+  std::string log = sg.log();
+  EXPECT_NE(log.find("reconnected"), std::string::npos) << log;
+}
+
+}  // namespace
