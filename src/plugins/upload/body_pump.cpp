@@ -73,6 +73,10 @@ class Pump : public std::enable_shared_from_this<Pump> {
     writing_ = true;
     std::string buf;
     buf.swap(filling_);
+    // Two buffers take turns (filling / being written) and are reused, so a long body
+    // costs no allocation or page faults per buffer.
+    filling_.swap(spare_);
+    if (filling_.capacity() < threshold_ + kSlack) filling_.reserve(threshold_ + kSlack);
     auto self = shared_from_this();
     try {
       host_.run_blocking([self, b = std::move(buf)]() mutable { self->write(std::move(b)); });
@@ -89,7 +93,6 @@ class Pump : public std::enable_shared_from_this<Pump> {
   void write(std::string buf) {
     Status st = buf.empty() ? ok_status() : sink_(buf);
     buf.clear();
-    buf.shrink_to_fit();
     std::unique_lock lock(mu_);
     for (;;) {
       if (!st) {
@@ -98,16 +101,17 @@ class Pump : public std::enable_shared_from_this<Pump> {
         break;
       }
       if (filling_.size() >= threshold_ || (ending_ && !filling_.empty())) {
-        std::string next;
-        next.swap(filling_);
+        buf.swap(filling_);  // filling_ takes the emptied buffer back
         if (!ending_ && !reading_) read_locked();
         lock.unlock();
-        st = sink_(next);
+        st = sink_(buf);
+        buf.clear();
         lock.lock();
         continue;
       }
       break;
     }
+    if (spare_.capacity() < buf.capacity()) spare_.swap(buf);
     writing_ = false;
     if (ending_) {
       finished_ = true;
@@ -126,7 +130,10 @@ class Pump : public std::enable_shared_from_this<Pump> {
   PumpSink sink_;
   PumpDone done_;
   std::mutex mu_;
+  // A buffer may pass the threshold by one gateway chunk before it is handed over.
+  static constexpr size_t kSlack = 256 * 1024;
   std::string filling_;
+  std::string spare_;
   bool reading_ = false;
   bool writing_ = false;
   bool ending_ = false;
