@@ -70,7 +70,16 @@ class CachePlugin final : public sg::Plugin {
 
   nlohmann::json health() override {
     nlohmann::json h = backend_->health();
-    h["healthy"] = h.value("connected", false);
+    // An unreachable Redis degrades the cache, it does not break this instance: callers
+    // treat UNAVAILABLE as a miss. Reporting "unhealthy" would make /ready pull every
+    // instance out of the load balancer at once when the shared Redis fails, so the outage
+    // is reported as "degraded" (plus the warning log and sg_cache_errors_total) instead.
+    bool connected = h.value("connected", false);
+    h["healthy"] = true;
+    h["degraded"] = !connected;
+    std::string why = "not connected yet";
+    if (auto it = h.find("last_error"); it != h.end() && it->is_string()) why = *it;
+    h["status"] = connected ? std::string("ok") : "backend unreachable: " + why;
     h["hits"] = service_->hits();
     h["misses"] = service_->misses();
     h["errors"] = service_->errors();

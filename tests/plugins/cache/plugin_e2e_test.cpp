@@ -190,6 +190,12 @@ TEST(CachePlugin, RedisBackendAcrossTheAbiWithoutLeakingThePassword) {
   EXPECT_EQ(r.status, 503) << r.body;
   EXPECT_EQ(r.json()["error"]["code"], "service_unavailable") << r.body;
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  if (have_monitor()) {
+    nlohmann::json down = check_observability_quiet(sg);
+    EXPECT_TRUE(down.value("healthy", false)) << down.dump();  // degraded, not broken
+    EXPECT_TRUE(down["health"].value("degraded", false)) << down.dump();
+    EXPECT_FALSE(down["health"].value("connected", true)) << down.dump();
+  }
 
   EXPECT_EQ(sg.stop(), 0);
   std::string log = sg.log();
