@@ -414,5 +414,23 @@ TEST(TusProtocol, RealVideoCompletesWithHashAndProbe) {
   }
 }
 
+TEST(TusProtocol, DeletingTheContentRemovesTheUpload) {
+  UploadServer s;
+  if (!s.has_metadata())
+    GTEST_SKIP() << "metadata.so not built: no content catalogue to delete from";
+  ASSERT_TRUE(s.start());
+  std::string loc = s.create(5, kAlice, {{"Upload-Metadata", "title " + b64("doomed")}});
+  auto dir = s.server.data_dir() / "uploads" / id_of(loc);
+  ASSERT_TRUE(fs::exists(dir));
+  auto del = http(s.port(), "DELETE", "/api/v1/content/" + id_of(loc), "",
+                  {{"Authorization", "Bearer test:" + kAlice}});
+  EXPECT_TRUE(del.status == 204 || del.status == 200) << del.body;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (fs::exists(dir) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_EQ(s.head(loc).status, 404);
+}
+
 }  // namespace
 }  // namespace sgtest::upload
