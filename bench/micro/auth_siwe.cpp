@@ -1,8 +1,9 @@
 // SIWE verification throughput (auth area). Inputs: bench/auth/siwe-messages.json (64 messages
 // signed by ethers v6 + siwe). Compares:
 //   BM_RawKeccakRecover  the floor: EIP-191 Keccak + secp256k1_ecdsa_recover + pubkey->address
-//   BM_SiweVerify        our verifier: ABNF parse + signature rules (v, low s) + the above + compare
-//   BM_SiweLogin         the service path: verify + policy + nonce store (issue + take) + session JWT
+//   BM_SiweVerify        our verifier: ABNF parse + signature rules (v, low s) + the above +
+//   compare BM_SiweLogin         the service path: verify + policy + nonce store (issue + take) +
+//   session JWT
 // Node's ethers.verifyMessage on the same messages: bench/auth/ethers-verify.js.
 // sg_bench_libs: auth_core sg_web3
 #include <benchmark/benchmark.h>
@@ -28,11 +29,13 @@ struct Sample {
 
 const std::vector<Sample>& samples() {
   static const std::vector<Sample> s = [] {
-    std::ifstream in(std::filesystem::path(__FILE__).parent_path() / ".." / "auth" / "siwe-messages.json");
+    std::ifstream in(std::filesystem::path(__FILE__).parent_path() / ".." / "auth" /
+                     "siwe-messages.json");
     auto doc = nlohmann::json::parse(in);
     std::vector<Sample> out;
     for (const auto& m : doc)
-      out.push_back({m["message"], m["signature"], m["address"], *sg::web3::from_hex(m["signature"].get<std::string>())});
+      out.push_back({m["message"], m["signature"], m["address"],
+                     *sg::web3::from_hex(m["signature"].get<std::string>())});
     return out;
   }();
   return s;
@@ -46,7 +49,8 @@ void BM_RawKeccakRecover(benchmark::State& state) {
     const Sample& m = s[i++ % s.size()];
     sg::web3::Hash256 digest = sg::web3::personal_message_hash(m.message);
     secp256k1_ecdsa_recoverable_signature sig;
-    secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, m.sig_bytes.data(), m.sig_bytes[64] - 27);
+    secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, &sig, m.sig_bytes.data(),
+                                                        m.sig_bytes[64] - 27);
     secp256k1_pubkey pub;
     int ok = secp256k1_ecdsa_recover(ctx, &pub, &sig, digest.data());
     uint8_t ser[65];
@@ -79,13 +83,15 @@ BENCHMARK(BM_SiweVerify);
 
 void BM_SiweLogin(benchmark::State& state) {
   nlohmann::json section = {{"jwt_secret", std::string(48, 'b')}, {"domains", {"streamgate.test"}}};
-  sg::auth::AuthCore core(sg::auth::parse_config(section, false), nullptr, [] { return int64_t{1767225600}; });
+  sg::auth::AuthCore core(sg::auth::parse_config(section, false), nullptr,
+                          [] { return int64_t{1767225600}; });
   const auto& s = samples();
   size_t i = 0;
   for (auto _ : state) {
     const Sample& m = s[i++ % s.size()];
     state.PauseTiming();  // nonces are single use: re-arm this message's nonce
-    core.store().set_if_absent("auth:nonce:" + sg::web3::parse_siwe(m.message)->nonce, "1", std::chrono::seconds(300));
+    core.store().set_if_absent("auth:nonce:" + sg::web3::parse_siwe(m.message)->nonce, "1",
+                               std::chrono::seconds(300));
     state.ResumeTiming();
     auto r = core.siwe().login(m.message, m.signature, "streamgate.test");
     if (r.status != 200) state.SkipWithError(r.code.c_str());

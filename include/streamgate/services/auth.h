@@ -110,8 +110,8 @@ typedef struct sg_auth_service {
    * done(user, status, result, err) exactly once on that pool thread (never inside this call)
    * when it returns SG_OK. `result` and `err` are valid for the callback only. When this
    * returns an error `done` is never called. since 1.0 */
-  sg_status (*gate_check_async)(void* self, const sg_http_identity* identity,
-                                const char* gate_json, size_t gate_json_size, uint32_t flags,
+  sg_status (*gate_check_async)(void* self, const sg_http_identity* identity, const char* gate_json,
+                                size_t gate_json_size, uint32_t flags,
                                 void (*done)(void* user, sg_status status,
                                              const struct sg_auth_gate_result* result,
                                              const sg_error* err),
@@ -130,8 +130,8 @@ typedef struct sg_auth_service {
   sg_status (*verify_typed_data)(void* self, const char* typed_data_json, size_t typed_data_size,
                                  const char* signature, size_t signature_size,
                                  const char* expected_address, size_t expected_address_size,
-                                 char out_address[SG_IDENTITY_ADDRESS_MAX],
-                                 uint8_t out_digest[32], sg_error* err);
+                                 char out_address[SG_IDENTITY_ADDRESS_MAX], uint8_t out_digest[32],
+                                 sg_error* err);
 } sg_auth_service;
 
 #ifdef __cplusplus

@@ -19,7 +19,9 @@ void put_address(Bytes& out, const Address& a) {
   out.insert(out.end(), 12, 0);
   out.insert(out.end(), a.begin(), a.end());
 }
-void put_word(Bytes& out, const Word& w) { out.insert(out.end(), w.begin(), w.end()); }
+void put_word(Bytes& out, const Word& w) {
+  out.insert(out.end(), w.begin(), w.end());
+}
 
 }  // namespace
 

@@ -16,8 +16,8 @@ namespace sg::web3::abi {
 // First 4 bytes of keccak256(signature), e.g. "balanceOf(address)".
 std::array<uint8_t, 4> selector(std::string_view signature);
 
-Bytes erc721_balance_of(const Address& owner);                 // balanceOf(address)
-Bytes erc721_owner_of(const Word& token_id);                   // ownerOf(uint256)
+Bytes erc721_balance_of(const Address& owner);                   // balanceOf(address)
+Bytes erc721_owner_of(const Word& token_id);                     // ownerOf(uint256)
 Bytes erc1155_balance_of(const Address& owner, const Word& id);  // balanceOf(address,uint256)
 Bytes erc1271_is_valid_signature(const Hash256& digest, const Bytes& signature);
 

@@ -88,7 +88,9 @@ std::optional<Address> recover(const Hash256& digest, const Signature& sig) {
 
 Hash256 personal_message_hash(std::string_view message) {
   Keccak256 k;
-  k.update(std::string_view("\x19" "Ethereum Signed Message:\n"));
+  k.update(
+      std::string_view("\x19"
+                       "Ethereum Signed Message:\n"));
   k.update(std::to_string(message.size()));
   k.update(message);
   return k.finish();

@@ -71,7 +71,8 @@ unsigned type_bits(const std::string& t, size_t prefix_len) {
   if (t.size() == prefix_len) return 256;
   unsigned bits = 0;
   auto r = std::from_chars(t.data() + prefix_len, t.data() + t.size(), bits);
-  if (r.ec != std::errc() || r.ptr != t.data() + t.size() || bits == 0 || bits > 256 || bits % 8 != 0)
+  if (r.ec != std::errc() || r.ptr != t.data() + t.size() || bits == 0 || bits > 256 ||
+      bits % 8 != 0)
     throw Fail("invalid type '" + t + "'");
   return bits;
 }
@@ -97,7 +98,8 @@ Word encode_value(const json& types, const std::string& t, const json& v, const 
     if (!len.empty()) {
       size_t n = 0;
       auto r = std::from_chars(len.data(), len.data() + len.size(), n);
-      if (r.ec != std::errc() || r.ptr != len.data() + len.size()) throw Fail("invalid type '" + t + "'");
+      if (r.ec != std::errc() || r.ptr != len.data() + len.size())
+        throw Fail("invalid type '" + t + "'");
       if (v.size() != n) throw Fail("field '" + name + "' must have " + len + " elements");
     }
     Keccak256 k;
@@ -140,7 +142,8 @@ Word encode_value(const json& types, const std::string& t, const json& v, const 
     if (r.ec != std::errc() || r.ptr != t.data() + t.size() || len == 0 || len > 32)
       throw Fail("invalid type '" + t + "'");
     Bytes b = bytes_value(v, name);
-    if (b.size() != len) throw Fail("field '" + name + "' must be " + std::to_string(len) + " bytes");
+    if (b.size() != len)
+      throw Fail("field '" + name + "' must be " + std::to_string(len) + " bytes");
     Word w{};
     std::copy(b.begin(), b.end(), w.begin());
     return w;
@@ -168,9 +171,11 @@ json with_domain_type(const json& typed) {
   if (!types.contains("EIP712Domain")) {
     const json& domain = typed.at("domain");
     json fields = json::array();
-    static const std::pair<const char*, const char*> known[] = {
-        {"name", "string"}, {"version", "string"}, {"chainId", "uint256"},
-        {"verifyingContract", "address"}, {"salt", "bytes32"}};
+    static const std::pair<const char*, const char*> known[] = {{"name", "string"},
+                                                                {"version", "string"},
+                                                                {"chainId", "uint256"},
+                                                                {"verifyingContract", "address"},
+                                                                {"salt", "bytes32"}};
     for (const auto& [n, t] : known) {
       if (domain.contains(n)) fields.push_back({{"name", n}, {"type", t}});
     }
@@ -196,7 +201,8 @@ std::optional<Hash256> signing_digest(const json& typed, Error* err) {
     if (!typed.is_object()) throw Fail("typed data must be an object");
     if (!typed.contains("primaryType") || !typed["primaryType"].is_string())
       throw Fail("primaryType must be a string");
-    if (!typed.contains("domain") || !typed["domain"].is_object()) throw Fail("domain must be an object");
+    if (!typed.contains("domain") || !typed["domain"].is_object())
+      throw Fail("domain must be an object");
     if (!typed.contains("types")) throw Fail("types is required");
     json types = with_domain_type(typed);
     Hash256 domain = hash_struct_impl(types, "EIP712Domain", typed["domain"], 0);

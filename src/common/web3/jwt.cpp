@@ -96,7 +96,8 @@ std::optional<nlohmann::json> verify(std::string_view token, std::string_view ke
   auto header_text = base64url_decode(h64);
   if (!header_text) return fail("malformed", "token header is not base64url");
   auto header = nlohmann::json::parse(*header_text, nullptr, false);
-  if (header.is_discarded() || !header.is_object()) return fail("malformed", "token header is not a JSON object");
+  if (header.is_discarded() || !header.is_object())
+    return fail("malformed", "token header is not a JSON object");
   auto alg = header.find("alg");
   if (alg == header.end() || !alg->is_string() || *alg != "HS256")
     return fail("bad_algorithm", "token algorithm must be HS256");
@@ -115,7 +116,8 @@ std::optional<nlohmann::json> verify(std::string_view token, std::string_view ke
   auto payload_text = base64url_decode(p64);
   if (!payload_text) return fail("malformed", "token payload is not base64url");
   auto claims = nlohmann::json::parse(*payload_text, nullptr, false);
-  if (claims.is_discarded() || !claims.is_object()) return fail("malformed", "token payload is not a JSON object");
+  if (claims.is_discarded() || !claims.is_object())
+    return fail("malformed", "token payload is not a JSON object");
 
   auto str_claim = [&](const char* name) -> const std::string* {
     auto it = claims.find(name);
@@ -127,7 +129,8 @@ std::optional<nlohmann::json> verify(std::string_view token, std::string_view ke
     return it->get<int64_t>();
   };
   const std::string* iss = str_claim("iss");
-  if (iss == nullptr || *iss != expect.issuer) return fail("bad_issuer", "token issuer is not accepted");
+  if (iss == nullptr || *iss != expect.issuer)
+    return fail("bad_issuer", "token issuer is not accepted");
   bool aud_ok = false;
   if (auto it = claims.find("aud"); it != claims.end()) {
     if (it->is_string()) aud_ok = *it == expect.audience;
@@ -147,11 +150,13 @@ std::optional<nlohmann::json> verify(std::string_view token, std::string_view ke
   if (claims.contains("iat")) {
     auto iat = int_claim("iat");
     if (!iat) return fail("malformed", "token iat is not an integer");
-    if (*iat > expect.now + expect.leeway) return fail("not_yet_valid", "token was issued in the future");
+    if (*iat > expect.now + expect.leeway)
+      return fail("not_yet_valid", "token was issued in the future");
   }
   if (expect.require_jti) {
     const std::string* jti = str_claim("jti");
-    if (jti == nullptr || jti->empty() || jti->size() > 128) return fail("malformed", "token has no jti");
+    if (jti == nullptr || jti->empty() || jti->size() > 128)
+      return fail("malformed", "token has no jti");
   }
   return claims;
 }

@@ -21,8 +21,8 @@ std::string sign(const nlohmann::json& claims, std::string_view key);
 struct Expect {
   std::string issuer;
   std::string audience;
-  int64_t now = 0;         // Unix seconds
-  int64_t leeway = 0;      // seconds of clock skew tolerated on exp/nbf/iat
+  int64_t now = 0;     // Unix seconds
+  int64_t leeway = 0;  // seconds of clock skew tolerated on exp/nbf/iat
   bool require_jti = true;
 };
 

@@ -8,7 +8,9 @@ namespace sg::web3 {
 
 static_assert(sizeof(sha3_state) == 25 * sizeof(uint64_t), "nettle sha3_state layout");
 
-Keccak256::Keccak256() noexcept { std::memset(state_, 0, sizeof(state_)); }
+Keccak256::Keccak256() noexcept {
+  std::memset(state_, 0, sizeof(state_));
+}
 
 // Lanes are little-endian 64-bit words: byte i of the block lands in lane i/8, bits 8*(i%8).
 static inline void xor_byte(uint64_t* state, size_t index, uint8_t value) noexcept {
@@ -37,7 +39,8 @@ Hash256 Keccak256::finish() noexcept {
   xor_byte(state_, kRate - 1, 0x80);
   permute(state_);
   Hash256 out;
-  for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<uint8_t>(state_[i / 8] >> (8 * (i % 8)));
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<uint8_t>(state_[i / 8] >> (8 * (i % 8)));
   std::memset(state_, 0, sizeof(state_));
   pos_ = 0;
   return out;

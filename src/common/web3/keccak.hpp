@@ -27,6 +27,8 @@ class Keccak256 {
 };
 
 Hash256 keccak256(std::span<const uint8_t> data) noexcept;
-inline Hash256 keccak256(std::string_view s) noexcept { return keccak256(as_bytes(s)); }
+inline Hash256 keccak256(std::string_view s) noexcept {
+  return keccak256(as_bytes(s));
+}
 
 }  // namespace sg::web3

@@ -22,7 +22,9 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-std::string Url::redacted() const { return std::string(tls ? "https" : "http") + "://" + host + ":" + port; }
+std::string Url::redacted() const {
+  return std::string(tls ? "https" : "http") + "://" + host + ":" + port;
+}
 
 std::optional<Url> parse_url(std::string_view text) {
   Url u;
@@ -75,10 +77,13 @@ struct RpcClient::Tls {
   asio::ssl::context ctx{asio::ssl::context::tls_client};
 };
 
-RpcClient::RpcClient(ChainConfig config) : config_(std::move(config)), tls_(std::make_unique<Tls>()) {
+RpcClient::RpcClient(ChainConfig config)
+    : config_(std::move(config)), tls_(std::make_unique<Tls>()) {
   for (const auto& raw : config_.rpc_urls) {
     auto url = parse_url(raw);
-    if (!url) throw std::invalid_argument("chain " + std::to_string(config_.chain_id) + ": invalid rpc url");
+    if (!url)
+      throw std::invalid_argument("chain " + std::to_string(config_.chain_id) +
+                                  ": invalid rpc url");
     auto ep = std::make_unique<Endpoint>();
     ep->url = *url;
     endpoints_.push_back(std::move(ep));
@@ -159,7 +164,8 @@ bool is_revert(const nlohmann::json& error) {
 }  // namespace
 
 RpcOutcome RpcClient::call(const std::string& method, const nlohmann::json& params) {
-  nlohmann::json req = {{"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}, {"params", params}};
+  nlohmann::json req = {
+      {"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}, {"params", params}};
   std::string body = req.dump();
   std::string errors;
   auto timeout = std::chrono::milliseconds(config_.timeout_ms);
@@ -235,13 +241,14 @@ static RpcOutcome decode_hex_result(RpcOutcome out, Bytes* data) {
 }
 
 RpcOutcome RpcClient::eth_call(const std::string& to, const Bytes& calldata, Bytes* data) {
-  nlohmann::json params = nlohmann::json::array(
-      {{{"to", to}, {"data", to_hex(calldata)}}, config_.block_tag});
+  nlohmann::json params =
+      nlohmann::json::array({{{"to", to}, {"data", to_hex(calldata)}}, config_.block_tag});
   return decode_hex_result(call("eth_call", params), data);
 }
 
 RpcOutcome RpcClient::get_code(const std::string& address, Bytes* code) {
-  return decode_hex_result(call("eth_getCode", nlohmann::json::array({address, config_.block_tag})), code);
+  return decode_hex_result(call("eth_getCode", nlohmann::json::array({address, config_.block_tag})),
+                           code);
 }
 
 nlohmann::json RpcClient::health() const {

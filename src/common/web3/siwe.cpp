@@ -8,16 +8,24 @@ namespace sg::web3 {
 
 namespace {
 
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 bool is_unreserved(char c) {
   return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_' || c == '~';
 }
 bool is_sub_delim(char c) {
   return std::string_view("!$&'()*+,;=").find(c) != std::string_view::npos;
 }
-bool is_gen_delim(char c) { return std::string_view(":/?#[]@").find(c) != std::string_view::npos; }
+bool is_gen_delim(char c) {
+  return std::string_view(":/?#[]@").find(c) != std::string_view::npos;
+}
 
 // Every char is unreserved / sub-delims / extra, or a valid %XX escape.
 bool all_pchars(std::string_view s, std::string_view extra) {
@@ -28,7 +36,8 @@ bool all_pchars(std::string_view s, std::string_view extra) {
       i += 2;
       continue;
     }
-    if (!is_unreserved(c) && !is_sub_delim(c) && extra.find(c) == std::string_view::npos) return false;
+    if (!is_unreserved(c) && !is_sub_delim(c) && extra.find(c) == std::string_view::npos)
+      return false;
   }
   return true;
 }
@@ -89,7 +98,8 @@ bool valid_uri(std::string_view u) {
     rest = end == std::string_view::npos ? std::string_view() : after.substr(end);
   }
   size_t hash = rest.find('#');
-  if (hash != std::string_view::npos && rest.find('#', hash + 1) != std::string_view::npos) return false;
+  if (hash != std::string_view::npos && rest.find('#', hash + 1) != std::string_view::npos)
+    return false;
   return all_pchars(rest, ":@/?#");
 }
 
@@ -100,7 +110,9 @@ bool valid_statement(std::string_view s) {
   return true;
 }
 
-int two(std::string_view s, size_t at) { return (s[at] - '0') * 10 + (s[at + 1] - '0'); }
+int two(std::string_view s, size_t at) {
+  return (s[at] - '0') * 10 + (s[at + 1] - '0');
+}
 
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -187,7 +199,8 @@ std::optional<SiweMessage> parse_siwe(std::string_view text, SiweParseError* err
   auto header = next();
   if (!header || header->size() <= kSuffix.size() ||
       header->substr(header->size() - kSuffix.size()) != kSuffix)
-    return fail("header", "first line must be '<domain> wants you to sign in with your Ethereum account:'");
+    return fail("header",
+                "first line must be '<domain> wants you to sign in with your Ethereum account:'");
   std::string_view origin = header->substr(0, header->size() - kSuffix.size());
   if (auto sep = origin.find("://"); sep != std::string_view::npos) {
     if (!valid_scheme(origin.substr(0, sep))) return fail("scheme", "invalid URI scheme");
@@ -207,14 +220,17 @@ std::optional<SiweMessage> parse_siwe(std::string_view text, SiweParseError* err
   m.address = std::string(*address);
 
   auto blank = next();
-  if (!blank || !blank->empty()) return fail("statement", "expected an empty line after the address");
+  if (!blank || !blank->empty())
+    return fail("statement", "expected an empty line after the address");
   auto line = next();
   if (!line) return fail("uri", "message ends after the address");
   if (!line->empty()) {
-    if (!valid_statement(*line)) return fail("statement", "statement contains a character not allowed");
+    if (!valid_statement(*line))
+      return fail("statement", "statement contains a character not allowed");
     m.statement = std::string(*line);
     auto after = next();
-    if (!after || !after->empty()) return fail("statement", "expected an empty line after the statement");
+    if (!after || !after->empty())
+      return fail("statement", "expected an empty line after the statement");
   }
 
   auto field = [&](std::string_view name, std::string& out) -> bool {
@@ -224,7 +240,8 @@ std::optional<SiweMessage> parse_siwe(std::string_view text, SiweParseError* err
     out = std::string(l->substr(prefix.size()));
     return true;
   };
-  if (!field("URI", m.uri) || !valid_uri(m.uri)) return fail("uri", "URI line missing or not an RFC 3986 URI");
+  if (!field("URI", m.uri) || !valid_uri(m.uri))
+    return fail("uri", "URI line missing or not an RFC 3986 URI");
   if (!field("Version", m.version) || m.version != "1") return fail("version", "Version must be 1");
   std::string chain;
   if (!field("Chain ID", chain) || chain.empty() || chain.size() > 19)
@@ -233,7 +250,8 @@ std::optional<SiweMessage> parse_siwe(std::string_view text, SiweParseError* err
     if (!is_digit(c)) return fail("chain_id", "Chain ID must be decimal digits");
   }
   std::from_chars(chain.data(), chain.data() + chain.size(), m.chain_id);
-  if (!field("Nonce", m.nonce) || m.nonce.size() < 8) return fail("nonce", "Nonce missing or shorter than 8 characters");
+  if (!field("Nonce", m.nonce) || m.nonce.size() < 8)
+    return fail("nonce", "Nonce missing or shorter than 8 characters");
   for (char c : m.nonce) {
     if (!is_alpha(c) && !is_digit(c)) return fail("nonce", "Nonce must be alphanumeric");
   }
@@ -265,7 +283,8 @@ std::optional<SiweMessage> parse_siwe(std::string_view text, SiweParseError* err
   if (peek_prefix("Request ID: ")) {
     std::string v;
     field("Request ID", v);
-    if (!all_pchars(v, ":@")) return fail("request_id", "Request ID contains a character not allowed");
+    if (!all_pchars(v, ":@"))
+      return fail("request_id", "Request ID contains a character not allowed");
     m.request_id = v;
   }
   if (li < lines.size() && lines[li] == "Resources:") {

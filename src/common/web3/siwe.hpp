@@ -12,9 +12,9 @@
 namespace sg::web3 {
 
 struct SiweMessage {
-  std::string scheme;  // "" when absent
-  std::string domain;  // RFC 3986 authority
-  std::string address; // EIP-55 text as written
+  std::string scheme;   // "" when absent
+  std::string domain;   // RFC 3986 authority
+  std::string address;  // EIP-55 text as written
   std::optional<std::string> statement;
   std::string uri;
   std::string version;  // always "1"

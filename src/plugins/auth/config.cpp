@@ -60,7 +60,8 @@ AuthConfig parse_config(const json& s, bool dev_mode) {
   if (c.playback_secret == c.jwt_secret)
     throw std::invalid_argument("plugins.auth.playback_secret must differ from jwt_secret");
   // A separate key even when not configured: HMAC(jwt_secret, label) is unrelated to it.
-  if (c.playback_secret.empty()) c.playback_secret = derive(c.jwt_secret, "streamgate playback token key v1");
+  if (c.playback_secret.empty())
+    c.playback_secret = derive(c.jwt_secret, "streamgate playback token key v1");
   c.issuer = get_or<std::string>(s, "issuer", c.issuer);
   c.session_audience = get_or<std::string>(s, "session_audience", c.session_audience);
   c.playback_audience = get_or<std::string>(s, "playback_audience", c.playback_audience);
@@ -79,14 +80,16 @@ AuthConfig parse_config(const json& s, bool dev_mode) {
   c.chain_ids = get_or<std::vector<uint64_t>>(s, "chain_ids", {});
   for (const auto& a : get_or<std::vector<std::string>>(s, "admins", {})) {
     auto addr = web3::parse_address(a);
-    if (!addr) throw std::invalid_argument("plugins.auth.admins has an invalid address '" + a + "'");
+    if (!addr)
+      throw std::invalid_argument("plugins.auth.admins has an invalid address '" + a + "'");
     c.admins.push_back(web3::to_checksum(*addr));
   }
   if (auto it = s.find("cookie"); it != s.end() && it->is_object()) {
     c.cookie_enabled = get_or<bool>(*it, "enabled", c.cookie_enabled);
     c.cookie_secure = get_or<bool>(*it, "secure", c.cookie_secure);
     c.cookie_same_site = get_or<std::string>(*it, "same_site", c.cookie_same_site);
-    if (c.cookie_same_site != "Strict" && c.cookie_same_site != "Lax" && c.cookie_same_site != "None")
+    if (c.cookie_same_site != "Strict" && c.cookie_same_site != "Lax" &&
+        c.cookie_same_site != "None")
       throw std::invalid_argument("plugins.auth.cookie.same_site must be Strict, Lax or None");
   }
   std::string block_tag = get_or<std::string>(s, "block_tag", "latest");
@@ -95,15 +98,18 @@ AuthConfig parse_config(const json& s, bool dev_mode) {
     for (const auto& ch : *it) {
       web3::ChainConfig cc;
       cc.chain_id = get_or<uint64_t>(ch, "chain_id", 0);
-      if (cc.chain_id == 0) throw std::invalid_argument("plugins.auth.chains[].chain_id is required");
+      if (cc.chain_id == 0)
+        throw std::invalid_argument("plugins.auth.chains[].chain_id is required");
       for (const auto& prev : c.chains) {
         if (prev.chain_id == cc.chain_id)
-          throw std::invalid_argument("plugins.auth.chains lists chain " + std::to_string(cc.chain_id) + " twice");
+          throw std::invalid_argument("plugins.auth.chains lists chain " +
+                                      std::to_string(cc.chain_id) + " twice");
       }
       cc.name = get_or<std::string>(ch, "name", "chain-" + std::to_string(cc.chain_id));
       cc.rpc_urls = get_or<std::vector<std::string>>(ch, "rpc_urls", {});
       if (cc.rpc_urls.empty())
-        throw std::invalid_argument("plugins.auth.chains[" + std::to_string(cc.chain_id) + "].rpc_urls is empty");
+        throw std::invalid_argument("plugins.auth.chains[" + std::to_string(cc.chain_id) +
+                                    "].rpc_urls is empty");
       for (const auto& u : cc.rpc_urls) {
         if (!web3::parse_url(u))
           throw std::invalid_argument("plugins.auth.chains[" + std::to_string(cc.chain_id) +

@@ -17,16 +17,16 @@ struct AuthConfig {
   std::string issuer = "streamgate";
   std::string session_audience = "streamgate-session";
   std::string playback_audience = "streamgate-playback";
-  int64_t session_ttl = 3600;          // seconds
-  int64_t session_max_age = 7 * 86400; // refresh stops working this long after sign-in
+  int64_t session_ttl = 3600;           // seconds
+  int64_t session_max_age = 7 * 86400;  // refresh stops working this long after sign-in
   int64_t playback_ttl = 300;
   int64_t playback_max_ttl = 3600;
   int64_t nonce_ttl = 300;
   int64_t clock_skew = 60;
   std::vector<std::string> domains;  // SIWE domains accepted; empty = the request's Host
   std::vector<std::string> schemes{"http", "https"};
-  std::vector<uint64_t> chain_ids;   // SIWE chain allow-list; empty = configured chains + 1
-  std::vector<std::string> admins;   // EIP-55 addresses (any case in config)
+  std::vector<uint64_t> chain_ids;  // SIWE chain allow-list; empty = configured chains + 1
+  std::vector<std::string> admins;  // EIP-55 addresses (any case in config)
   bool cookie_enabled = true;
   bool cookie_secure = true;
   std::string cookie_same_site = "Strict";

@@ -24,7 +24,8 @@ bool AuthCore::is_admin(const std::string& address) const {
   return std::find(config_.admins.begin(), config_.admins.end(), address) != config_.admins.end();
 }
 
-sg_status AuthCore::identify(std::string_view token, sg_http_identity* out, std::string* message) const {
+sg_status AuthCore::identify(std::string_view token, sg_http_identity* out,
+                             std::string* message) const {
   *out = sg_http_identity{};
   SessionCheck c = tokens_.verify_session(token);
   if (c.verdict == Verdict::kUnavailable) {

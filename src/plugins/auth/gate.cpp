@@ -28,7 +28,8 @@ std::optional<NftQuery> parse_nft_query(const json& j, std::string* error) {
   q.contract = web3::to_checksum(*addr);
   q.standard = j.value("standard", std::string("erc721"));
   for (auto& ch : q.standard) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (q.standard != "erc721" && q.standard != "erc1155") return fail("standard must be erc721 or erc1155");
+  if (q.standard != "erc721" && q.standard != "erc1155")
+    return fail("standard must be erc721 or erc1155");
   if (auto t = j.find("token_id"); t != j.end() && !t->is_null()) {
     q.token_id = web3::uint256_from_json(*t);
     if (!q.token_id) return fail("token_id must be a uint256 (decimal or 0x-hex)");
@@ -36,7 +37,8 @@ std::optional<NftQuery> parse_nft_query(const json& j, std::string* error) {
   if (q.standard == "erc1155" && !q.token_id) return fail("token_id is required for erc1155");
   if (auto m = j.find("min_balance"); m != j.end() && !m->is_null()) {
     auto w = web3::uint256_from_json(*m);
-    if (!w || web3::compare(*w, web3::Word{}) == 0) return fail("min_balance must be a uint256 >= 1");
+    if (!w || web3::compare(*w, web3::Word{}) == 0)
+      return fail("min_balance must be a uint256 >= 1");
     q.min_balance = *w;
   }
   return q;
@@ -54,8 +56,8 @@ GateAnswer GateChecker::check_nft(const NftQuery& q, bool bypass_cache) const {
     a.message = "address is not valid";
     return a;
   }
-  std::string key = "auth:gate:" + std::to_string(q.chain_id) + ":" + q.contract + ":" + q.standard +
-                    ":" + (q.token_id ? web3::to_decimal(*q.token_id) : "-") + ":" +
+  std::string key = "auth:gate:" + std::to_string(q.chain_id) + ":" + q.contract + ":" +
+                    q.standard + ":" + (q.token_id ? web3::to_decimal(*q.token_id) : "-") + ":" +
                     web3::to_decimal(q.min_balance) + ":" + q.address;
   if (!bypass_cache) {
     std::string cached;

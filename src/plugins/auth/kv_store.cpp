@@ -28,7 +28,8 @@ KvStatus MemoryStore::get(const std::string& key, std::string* value) {
   return KvStatus::kOk;
 }
 
-KvStatus MemoryStore::set(const std::string& key, const std::string& value, std::chrono::seconds ttl) {
+KvStatus MemoryStore::set(const std::string& key, const std::string& value,
+                          std::chrono::seconds ttl) {
   std::lock_guard lock(mu_);
   auto now = Clock::now();
   if (map_.find(key) == map_.end() && !make_room_locked(now)) return KvStatus::kFull;
@@ -68,14 +69,20 @@ namespace {
 
 KvStatus map_status(sg_status st) {
   switch (st) {
-    case SG_OK: return KvStatus::kOk;
-    case SG_ERR_NOT_FOUND: return KvStatus::kMissing;
-    case SG_ERR_EXISTS: return KvStatus::kExists;
-    default: return KvStatus::kUnavailable;
+    case SG_OK:
+      return KvStatus::kOk;
+    case SG_ERR_NOT_FOUND:
+      return KvStatus::kMissing;
+    case SG_ERR_EXISTS:
+      return KvStatus::kExists;
+    default:
+      return KvStatus::kUnavailable;
   }
 }
 
-uint64_t ms(std::chrono::seconds ttl) { return static_cast<uint64_t>(ttl.count()) * 1000; }
+uint64_t ms(std::chrono::seconds ttl) {
+  return static_cast<uint64_t>(ttl.count()) * 1000;
+}
 
 }  // namespace
 
@@ -91,14 +98,15 @@ KvStatus CacheServiceStore::get(const std::string& key, std::string* value) {
 KvStatus CacheServiceStore::set(const std::string& key, const std::string& value,
                                 std::chrono::seconds ttl) {
   sg_error err{};
-  return map_status(svc_->set(svc_->self, key.data(), key.size(), value.data(), value.size(), ms(ttl), &err));
+  return map_status(
+      svc_->set(svc_->self, key.data(), key.size(), value.data(), value.size(), ms(ttl), &err));
 }
 
 KvStatus CacheServiceStore::set_if_absent(const std::string& key, const std::string& value,
                                           std::chrono::seconds ttl) {
   sg_error err{};
-  return map_status(
-      svc_->set_if_absent(svc_->self, key.data(), key.size(), value.data(), value.size(), ms(ttl), &err));
+  return map_status(svc_->set_if_absent(svc_->self, key.data(), key.size(), value.data(),
+                                        value.size(), ms(ttl), &err));
 }
 
 KvStatus CacheServiceStore::take(const std::string& key, std::string* value) {

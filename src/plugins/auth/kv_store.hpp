@@ -21,7 +21,8 @@ class KvStore {
  public:
   virtual ~KvStore() = default;
   virtual KvStatus get(const std::string& key, std::string* value) = 0;
-  virtual KvStatus set(const std::string& key, const std::string& value, std::chrono::seconds ttl) = 0;
+  virtual KvStatus set(const std::string& key, const std::string& value,
+                       std::chrono::seconds ttl) = 0;
   virtual KvStatus set_if_absent(const std::string& key, const std::string& value,
                                  std::chrono::seconds ttl) = 0;
   // Atomically reads and removes (single use).

@@ -1,7 +1,7 @@
 // auth.so entry and wiring: config at create() (refuses weak secrets outside dev mode),
 // service table registered at create(), core + routes built at start().
-#include <streamgate/plugin.hpp>
 #include <streamgate/services/cache.h>
+#include <streamgate/plugin.hpp>
 #include <streamgate/services/http.hpp>
 
 #include "config.hpp"
@@ -34,9 +34,10 @@ class AuthPlugin final : public sg::Plugin {
     if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "http service missing");
     router_.bind(http_);
     add_routes(router_, *core_, host());
-    host().info(std::string("auth started: store=") + core_->store().kind() + ", chains=" +
-                std::to_string(config_.chains.size()) + ", siwe domains=" +
-                (config_.domains.empty() ? std::string("<request Host>") : std::to_string(config_.domains.size())));
+    host().info(std::string("auth started: store=") + core_->store().kind() +
+                ", chains=" + std::to_string(config_.chains.size()) + ", siwe domains=" +
+                (config_.domains.empty() ? std::string("<request Host>")
+                                         : std::to_string(config_.domains.size())));
   }
 
   void stop(std::chrono::milliseconds) override {

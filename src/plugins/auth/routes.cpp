@@ -10,9 +10,9 @@ namespace sg::auth {
 
 namespace {
 
+using nlohmann::json;
 using sg::http::Exchange;
 using sg::http::HttpError;
-using nlohmann::json;
 
 // Runs `fn` on the blocking pool and answers `ex` from there; exceptions become JSON errors.
 template <typename Fn>
@@ -32,8 +32,9 @@ void later(const sg::Host& host, const Exchange& ex, Fn fn) {
 }
 
 std::string cookie_header(const AuthConfig& c, const std::string& value, int64_t max_age) {
-  std::string h = std::string(SG_AUTH_SESSION_COOKIE) + "=" + value + "; Path=/; Max-Age=" +
-                  std::to_string(max_age) + "; HttpOnly; SameSite=" + c.cookie_same_site;
+  std::string h = std::string(SG_AUTH_SESSION_COOKIE) + "=" + value +
+                  "; Path=/; Max-Age=" + std::to_string(max_age) +
+                  "; HttpOnly; SameSite=" + c.cookie_same_site;
   if (c.cookie_secure) h += "; Secure";
   return h;
 }
@@ -75,7 +76,8 @@ SessionClaims require_session(AuthCore& core, const Exchange& ex) {
   std::string token = request_token(ex);
   if (token.empty()) throw HttpError(401, "unauthenticated", "no session token");
   SessionCheck c = core.tokens().verify_session(token);
-  if (c.verdict == Verdict::kUnavailable) throw HttpError(503, "session_store_unavailable", c.message);
+  if (c.verdict == Verdict::kUnavailable)
+    throw HttpError(503, "session_store_unavailable", c.message);
   if (c.verdict != Verdict::kOk) throw HttpError(401, "invalid_session", c.message);
   return c.claims;
 }
@@ -118,7 +120,8 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
       KvStatus st;
       auto nonce = core.siwe().issue_nonce(&st);
       if (!nonce) {
-        if (st == KvStatus::kFull) throw HttpError(503, "nonce_store_full", "too many outstanding nonces");
+        if (st == KvStatus::kFull)
+          throw HttpError(503, "nonce_store_full", "too many outstanding nonces");
         throw HttpError(503, "nonce_store_unavailable", "cannot store a nonce right now");
       }
       e.respond_json(200, {{"nonce", *nonce}, {"expires_in", core.config().nonce_ttl}},
@@ -148,7 +151,8 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
                  if (core.tokens().revoke(old) != KvStatus::kOk)
                    throw HttpError(503, "session_store_unavailable", "cannot rotate the session");
                  SessionClaims fresh;
-                 std::string token = core.tokens().mint_session(old.address, old.chain_id, old.auth_time, &fresh);
+                 std::string token =
+                     core.tokens().mint_session(old.address, old.chain_id, old.auth_time, &fresh);
                  answer_session(e, core, token, fresh);
                });
              });
@@ -170,8 +174,9 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
     sg_http_identity id = ex.identity();
     if (id.authenticated == 0) throw HttpError(401, "unauthenticated", "sign in first");
     std::string address = identity_address(id);
-    ex.respond_json(200, {{"address", address}, {"chain_id", id.chain_id}, {"is_admin", id.is_admin != 0}},
-                    {{"Cache-Control", "no-store"}});
+    ex.respond_json(
+        200, {{"address", address}, {"chain_id", id.chain_id}, {"is_admin", id.is_admin != 0}},
+        {{"Cache-Control", "no-store"}});
   });
 
   router.add(RouteSpec{SG_HTTP_POST, "/api/v1/auth/eip712/verify", SG_HTTP_BODY_BUFFER, small_body},
@@ -180,12 +185,15 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
                if (!body.contains("typed_data") || !body["typed_data"].is_object())
                  throw HttpError(400, "invalid_request", "typed_data must be an object");
                std::string signature = string_field(body, "signature", 8 * 1024);
-               std::string expected = body.contains("address") ? string_field(body, "address", 64) : "";
+               std::string expected =
+                   body.contains("address") ? string_field(body, "address", 64) : "";
                json typed = body["typed_data"];
                later(host, ex, [&core, typed, signature, expected](const Exchange& e) {
                  TypedDataResult r = verify_typed(core, typed, signature, expected);
-                 if (r.status == SG_ERR_INVALID) throw HttpError(400, "invalid_typed_data", r.message);
-                 if (r.status == SG_ERR_UNAVAILABLE) throw HttpError(503, "signature_check_unavailable", r.message);
+                 if (r.status == SG_ERR_INVALID)
+                   throw HttpError(400, "invalid_typed_data", r.message);
+                 if (r.status == SG_ERR_UNAVAILABLE)
+                   throw HttpError(503, "signature_check_unavailable", r.message);
                  json out = {{"valid", r.status == SG_OK},
                              {"signer", r.signer.empty() ? json(nullptr) : json(r.signer)},
                              {"digest", web3::to_hex(r.digest)},
@@ -195,38 +203,41 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
                });
              });
 
-  router.add(RouteSpec{SG_HTTP_POST, "/api/v1/web3/nft/verify", SG_HTTP_BODY_BUFFER, small_body},
-             [&core, host](const Exchange& ex) {
-               sg_http_identity id = ex.identity();
-               if (id.authenticated == 0) throw HttpError(401, "unauthenticated", "sign in first");
-               json body = object_body(ex);
-               std::string error;
-               auto q = parse_nft_query(body, &error);
-               if (!q) throw HttpError(400, "invalid_request", error);
-               if (core.chains().find(q->chain_id) == nullptr)
-                 throw HttpError(400, "unknown_chain", "chain " + std::to_string(q->chain_id) + " is not configured");
-               std::string caller = identity_address(id);
-               q->address = caller;
-               if (auto a = body.find("address"); a != body.end() && !a->is_null()) {
-                 auto parsed = a->is_string() ? web3::parse_address(a->get<std::string>()) : std::nullopt;
-                 if (!parsed) throw HttpError(400, "invalid_request", "address is not a valid address");
-                 q->address = web3::to_checksum(*parsed);
-               }
-               bool refresh = body.value("refresh", false);
-               // A fresh chain read is the owner's (or an admin's) explicit re-check only.
-               if (refresh && q->address != caller && id.is_admin == 0)
-                 throw HttpError(403, "forbidden", "refresh is allowed for your own address only");
-               later(host, ex, [&core, q = *q, refresh](const Exchange& e) {
-                 GateAnswer a = core.gate().check_nft(q, refresh);
-                 if (a.status == GateStatus::kUnavailable) throw HttpError(503, "gate_check_unavailable", a.message);
-                 if (a.status == GateStatus::kInvalid) throw HttpError(400, "invalid_request", a.message);
-                 json out = {{"has_access", a.allowed}, {"balance", a.balance}, {"chain_id", q.chain_id},
-                             {"contract", q.contract},  {"standard", q.standard}, {"address", q.address},
-                             {"cached", a.cached}};
-                 if (q.token_id) out["token_id"] = web3::to_decimal(*q.token_id);
-                 e.respond_json(200, out);
-               });
-             });
+  router.add(
+      RouteSpec{SG_HTTP_POST, "/api/v1/web3/nft/verify", SG_HTTP_BODY_BUFFER, small_body},
+      [&core, host](const Exchange& ex) {
+        sg_http_identity id = ex.identity();
+        if (id.authenticated == 0) throw HttpError(401, "unauthenticated", "sign in first");
+        json body = object_body(ex);
+        std::string error;
+        auto q = parse_nft_query(body, &error);
+        if (!q) throw HttpError(400, "invalid_request", error);
+        if (core.chains().find(q->chain_id) == nullptr)
+          throw HttpError(400, "unknown_chain",
+                          "chain " + std::to_string(q->chain_id) + " is not configured");
+        std::string caller = identity_address(id);
+        q->address = caller;
+        if (auto a = body.find("address"); a != body.end() && !a->is_null()) {
+          auto parsed = a->is_string() ? web3::parse_address(a->get<std::string>()) : std::nullopt;
+          if (!parsed) throw HttpError(400, "invalid_request", "address is not a valid address");
+          q->address = web3::to_checksum(*parsed);
+        }
+        bool refresh = body.value("refresh", false);
+        // A fresh chain read is the owner's (or an admin's) explicit re-check only.
+        if (refresh && q->address != caller && id.is_admin == 0)
+          throw HttpError(403, "forbidden", "refresh is allowed for your own address only");
+        later(host, ex, [&core, q = *q, refresh](const Exchange& e) {
+          GateAnswer a = core.gate().check_nft(q, refresh);
+          if (a.status == GateStatus::kUnavailable)
+            throw HttpError(503, "gate_check_unavailable", a.message);
+          if (a.status == GateStatus::kInvalid) throw HttpError(400, "invalid_request", a.message);
+          json out = {{"has_access", a.allowed}, {"balance", a.balance},   {"chain_id", q.chain_id},
+                      {"contract", q.contract},  {"standard", q.standard}, {"address", q.address},
+                      {"cached", a.cached}};
+          if (q.token_id) out["token_id"] = web3::to_decimal(*q.token_id);
+          e.respond_json(200, out);
+        });
+      });
 
   router.add(SG_HTTP_GET, "/api/v1/web3/chains", [&core](const Exchange& ex) {
     ex.respond_json(200, {{"chains", core.chains().describe()}});

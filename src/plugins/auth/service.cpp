@@ -2,11 +2,11 @@
 
 #include <cstring>
 
+#include "signer.hpp"
+#include "typed_data.hpp"
 #include "web3/address.hpp"
 #include "web3/ecrecover.hpp"
 #include "web3/eip712.hpp"
-#include "signer.hpp"
-#include "typed_data.hpp"
 
 namespace sg::auth {
 
@@ -33,7 +33,8 @@ sg_status identify(void* self, const char* token, size_t token_size, sg_http_ide
   sg_status g = guarded(err, [&] {
     if (out == nullptr) throw sg::Error(SG_ERR_INVALID, "out is NULL");
     std::string message;
-    st = core_of(self).identify(std::string_view(token == nullptr ? "" : token, token_size), out, &message);
+    st = core_of(self).identify(std::string_view(token == nullptr ? "" : token, token_size), out,
+                                &message);
     if (st != SG_OK) fill_error(err, st, message);
   });
   return g != SG_OK ? g : st;
@@ -43,19 +44,25 @@ sg_status playback_mint(void* self, const char* content_id, size_t content_id_si
                         const sg_http_identity* identity, uint64_t ttl_seconds,
                         sg_owned_str* out_token, sg_error* err) noexcept {
   return guarded(err, [&] {
-    if (out_token == nullptr || content_id == nullptr) throw sg::Error(SG_ERR_INVALID, "NULL argument");
+    if (out_token == nullptr || content_id == nullptr)
+      throw sg::Error(SG_ERR_INVALID, "NULL argument");
     std::string cid(content_id, content_id_size);
-    if (cid.empty() || cid.size() > 256) throw sg::Error(SG_ERR_INVALID, "content id must be 1..256 bytes");
+    if (cid.empty() || cid.size() > 256)
+      throw sg::Error(SG_ERR_INVALID, "content id must be 1..256 bytes");
     std::string address;
     uint64_t chain = 0;
     if (identity != nullptr && identity->authenticated != 0) {
       address.assign(identity->address, strnlen(identity->address, sizeof(identity->address)));
-      if (!web3::parse_checksummed(address)) throw sg::Error(SG_ERR_INVALID, "identity address is not EIP-55");
+      if (!web3::parse_checksummed(address))
+        throw sg::Error(SG_ERR_INVALID, "identity address is not EIP-55");
       chain = identity->chain_id;
     }
-    int64_t ttl = ttl_seconds > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(ttl_seconds);
+    int64_t ttl = ttl_seconds > static_cast<uint64_t>(INT64_MAX)
+                      ? INT64_MAX
+                      : static_cast<int64_t>(ttl_seconds);
     std::string token = core_of(self).tokens().mint_playback(cid, address, chain, ttl);
-    if (!sg::detail::make_owned(token, out_token)) throw sg::Error(SG_ERR_INTERNAL, "out of memory");
+    if (!sg::detail::make_owned(token, out_token))
+      throw sg::Error(SG_ERR_INTERNAL, "out of memory");
   });
 }
 
@@ -118,7 +125,8 @@ sg_status gate_check(void* self, const sg_http_identity* identity, const char* g
   sg_status st = SG_OK;
   sg_status g = guarded(err, [&] {
     st = run_gate(core_of(self), identity,
-                  std::string_view(gate_json == nullptr ? "" : gate_json, gate_json_size), flags, out, err);
+                  std::string_view(gate_json == nullptr ? "" : gate_json, gate_json_size), flags,
+                  out, err);
   });
   return g != SG_OK ? g : st;
 }
@@ -157,10 +165,12 @@ sg_status verify_typed_data(void* self, const char* typed_data_json, size_t type
   return guarded(err, [&] {
     AuthCore& core = core_of(self);
     auto typed = nlohmann::json::parse(
-        std::string_view(typed_data_json == nullptr ? "" : typed_data_json, typed_data_size), nullptr, false);
+        std::string_view(typed_data_json == nullptr ? "" : typed_data_json, typed_data_size),
+        nullptr, false);
     if (typed.is_discarded()) throw sg::Error(SG_ERR_INVALID, "typed data is not valid JSON");
     std::string sig_text(signature == nullptr ? "" : signature, signature_size);
-    std::string expected(expected_address == nullptr ? "" : expected_address, expected_address_size);
+    std::string expected(expected_address == nullptr ? "" : expected_address,
+                         expected_address_size);
     TypedDataResult r = verify_typed(core, typed, sig_text, expected);
     if (r.status != SG_OK) throw sg::Error(r.status, r.message);
     if (out_address != nullptr) copy_cstr(out_address, SG_IDENTITY_ADDRESS_MAX, r.signer);

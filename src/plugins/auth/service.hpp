@@ -3,8 +3,8 @@
 
 #include <atomic>
 
-#include <streamgate/plugin.hpp>
 #include <streamgate/services/auth.h>
+#include <streamgate/plugin.hpp>
 
 #include "core.hpp"
 

@@ -10,10 +10,9 @@ namespace sg::auth {
 
 std::string check_siwe_policy(const web3::SiweMessage& m, const AuthConfig& config,
                               std::string_view request_host, int64_t now, std::string* message) {
-  bool domain_ok = config.domains.empty()
-                       ? (!request_host.empty() && m.domain == request_host)
-                       : std::find(config.domains.begin(), config.domains.end(), m.domain) !=
-                             config.domains.end();
+  bool domain_ok = config.domains.empty() ? (!request_host.empty() && m.domain == request_host)
+                                          : std::find(config.domains.begin(), config.domains.end(),
+                                                      m.domain) != config.domains.end();
   if (!domain_ok) {
     *message = "the message's domain is not this site";
     return "domain_mismatch";
@@ -23,7 +22,8 @@ std::string check_siwe_policy(const web3::SiweMessage& m, const AuthConfig& conf
     *message = "the message's scheme is not accepted";
     return "scheme_mismatch";
   }
-  if (std::find(config.chain_ids.begin(), config.chain_ids.end(), m.chain_id) == config.chain_ids.end()) {
+  if (std::find(config.chain_ids.begin(), config.chain_ids.end(), m.chain_id) ==
+      config.chain_ids.end()) {
     *message = "chain " + std::to_string(m.chain_id) + " is not allowed for sign-in";
     return "chain_not_allowed";
   }
@@ -44,7 +44,8 @@ std::string check_siwe_policy(const web3::SiweMessage& m, const AuthConfig& conf
 
 std::optional<std::string> SiweLogin::issue_nonce(KvStatus* status) const {
   std::string nonce = random_token(16);  // hex is alphanumeric per the SIWE ABNF
-  *status = store_.set_if_absent("auth:nonce:" + nonce, "1", std::chrono::seconds(config_.nonce_ttl));
+  *status =
+      store_.set_if_absent("auth:nonce:" + nonce, "1", std::chrono::seconds(config_.nonce_ttl));
   if (*status != KvStatus::kOk) return std::nullopt;
   return nonce;
 }

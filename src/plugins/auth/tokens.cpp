@@ -28,11 +28,16 @@ std::string TokenService::mint_session(const std::string& address, uint64_t chai
                                        int64_t auth_time, SessionClaims* out) const {
   int64_t now = now_();
   SessionClaims c{address, chain_id, random_token(16), now + config_.session_ttl, auth_time};
-  nlohmann::json claims = {{"iss", config_.issuer},   {"aud", config_.session_audience},
-                           {"sub", address},          {"chain_id", chain_id},
-                           {"iat", now},              {"nbf", now},
-                           {"exp", c.exp},            {"jti", c.jti},
-                           {"auth_time", auth_time},  {"typ", "session"}};
+  nlohmann::json claims = {{"iss", config_.issuer},
+                           {"aud", config_.session_audience},
+                           {"sub", address},
+                           {"chain_id", chain_id},
+                           {"iat", now},
+                           {"nbf", now},
+                           {"exp", c.exp},
+                           {"jti", c.jti},
+                           {"auth_time", auth_time},
+                           {"typ", "session"}};
   if (out != nullptr) *out = c;
   return web3::jwt::sign(claims, config_.jwt_secret);
 }
@@ -40,7 +45,8 @@ std::string TokenService::mint_session(const std::string& address, uint64_t chai
 SessionCheck TokenService::verify_session(std::string_view token) const {
   SessionCheck r;
   web3::jwt::VerifyError err;
-  web3::jwt::Expect expect{config_.issuer, config_.session_audience, now_(), config_.clock_skew, true};
+  web3::jwt::Expect expect{config_.issuer, config_.session_audience, now_(), config_.clock_skew,
+                           true};
   auto claims = web3::jwt::verify(token, config_.jwt_secret, expect, &err);
   if (!claims) {
     r.code = err.code;
@@ -58,8 +64,9 @@ SessionCheck TokenService::verify_session(std::string_view token) const {
     r.message = "token is not a session token";
     return r;
   }
-  r.claims = SessionClaims{sub->get<std::string>(), chain->get<uint64_t>(), c["jti"].get<std::string>(),
-                           c["exp"].get<int64_t>(), auth_time->get<int64_t>()};
+  r.claims =
+      SessionClaims{sub->get<std::string>(), chain->get<uint64_t>(), c["jti"].get<std::string>(),
+                    c["exp"].get<int64_t>(), auth_time->get<int64_t>()};
   switch (store_.get("auth:revoked:" + r.claims.jti, nullptr)) {
     case KvStatus::kMissing:
       r.verdict = Verdict::kOk;
@@ -84,9 +91,12 @@ KvStatus TokenService::revoke(const SessionClaims& claims) const {
 }
 
 std::string TokenService::mint_playback(const std::string& content_id, const std::string& address,
-                                        uint64_t chain_id, int64_t ttl_seconds, int64_t* exp_out) const {
-  if (content_id.empty() || content_id.size() > 256) throw std::invalid_argument("content id must be 1..256 bytes");
-  int64_t ttl = ttl_seconds <= 0 ? config_.playback_ttl : std::min(ttl_seconds, config_.playback_max_ttl);
+                                        uint64_t chain_id, int64_t ttl_seconds,
+                                        int64_t* exp_out) const {
+  if (content_id.empty() || content_id.size() > 256)
+    throw std::invalid_argument("content id must be 1..256 bytes");
+  int64_t ttl =
+      ttl_seconds <= 0 ? config_.playback_ttl : std::min(ttl_seconds, config_.playback_max_ttl);
   int64_t now = now_();
   nlohmann::json claims = {{"iss", config_.issuer}, {"aud", config_.playback_audience},
                            {"cid", content_id},     {"sub", address},
@@ -101,7 +111,8 @@ std::optional<PlaybackClaims> TokenService::verify_playback(std::string_view tok
                                                             std::string_view content_id,
                                                             std::string* reason) const {
   web3::jwt::VerifyError err;
-  web3::jwt::Expect expect{config_.issuer, config_.playback_audience, now_(), config_.clock_skew, true};
+  web3::jwt::Expect expect{config_.issuer, config_.playback_audience, now_(), config_.clock_skew,
+                           true};
   auto claims = web3::jwt::verify(token, config_.playback_secret, expect, &err);
   if (!claims) {
     if (reason != nullptr) *reason = err.message;

@@ -53,7 +53,8 @@ class TokenService {
   KvStatus revoke(const SessionClaims& claims) const;
 
   std::string mint_playback(const std::string& content_id, const std::string& address,
-                            uint64_t chain_id, int64_t ttl_seconds, int64_t* exp_out = nullptr) const;
+                            uint64_t chain_id, int64_t ttl_seconds,
+                            int64_t* exp_out = nullptr) const;
   std::optional<PlaybackClaims> verify_playback(std::string_view token, std::string_view content_id,
                                                 std::string* reason) const;
 

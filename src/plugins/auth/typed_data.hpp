@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <streamgate/plugin.h>
+#include <nlohmann/json.hpp>
 
 #include "core.hpp"
 #include "web3/keccak.hpp"

@@ -15,10 +15,14 @@ std::string& reason() {
   static std::string r;
   return r;
 }
-bool have_node() { return std::system("node --version > /dev/null 2>&1") == 0; }
+bool have_node() {
+  return std::system("node --version > /dev/null 2>&1") == 0;
+}
 }  // namespace
 
-const std::string& LocalChain::skip_reason() { return reason(); }
+const std::string& LocalChain::skip_reason() {
+  return reason();
+}
 
 std::shared_ptr<LocalChain> LocalChain::start() {
   namespace fs = std::filesystem;
@@ -27,9 +31,10 @@ std::shared_ptr<LocalChain> LocalChain::start() {
     reason() = "node is not installed: chain tests skipped (CI installs node and npm)";
     return nullptr;
   }
-  if (!fs::exists(node_dir / "node_modules" / "ganache") && std::system(("cd '" + node_dir.string() +
-                                                                           "' && npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1")
-                                                                              .c_str()) != 0) {
+  if (!fs::exists(node_dir / "node_modules" / "ganache") &&
+      std::system(("cd '" + node_dir.string() +
+                   "' && npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1")
+                      .c_str()) != 0) {
     reason() = "npm clients are not installed and `npm ci` failed: chain tests skipped";
     return nullptr;
   }

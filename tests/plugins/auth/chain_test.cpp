@@ -9,8 +9,8 @@
 
 #include "chain_fixture.hpp"
 #include "core.hpp"
-#include "typed_data.hpp"
 #include "test_util.hpp"
+#include "typed_data.hpp"
 #include "web3/abi.hpp"
 #include "web3/eip712.hpp"
 
@@ -24,7 +24,8 @@ class Chain : public ::testing::Test {
   void SetUp() override {
     chain_ = authtest::shared_chain();
     if (!chain_) {
-      if (!authtest::LocalChain::skip_reason().empty()) GTEST_SKIP() << authtest::LocalChain::skip_reason();
+      if (!authtest::LocalChain::skip_reason().empty())
+        GTEST_SKIP() << authtest::LocalChain::skip_reason();
       FAIL() << "local chain failed to start";
     }
   }
@@ -65,9 +66,10 @@ class Chain : public ::testing::Test {
     auto w = word_from_u64(id);
     data.insert(data.end(), w.begin(), w.end());
     RpcClient rpc(ChainConfig{1337, "ganache", {chain_->rpc_url()}, 5000, "latest", "", 3, 5000});
-    auto sent = rpc.call("eth_sendTransaction",
-                         nlohmann::json::array({{{"from", from}, {"to", chain_->erc721()}, {"data", to_hex(data)},
-                                                 {"gas", "0x30000"}}}));
+    auto sent = rpc.call("eth_sendTransaction", nlohmann::json::array({{{"from", from},
+                                                                        {"to", chain_->erc721()},
+                                                                        {"data", to_hex(data)},
+                                                                        {"gas", "0x30000"}}}));
     ASSERT_EQ(sent.kind, RpcOutcome::kOk) << sent.message;
   }
   std::shared_ptr<authtest::LocalChain> chain_;
@@ -92,7 +94,8 @@ TEST_F(Chain, Erc721OwnershipBalanceTransferAndCacheTtl) {
   ASSERT_EQ(bal_a.status, GateStatus::kOk) << bal_a.message;
   EXPECT_TRUE(bal_a.allowed);
   EXPECT_FALSE(bal_a.cached);
-  EXPECT_FALSE(core.gate().check_nft(query(chain_->erc721(), "erc721", a, std::nullopt, 2), false).allowed);
+  EXPECT_FALSE(
+      core.gate().check_nft(query(chain_->erc721(), "erc721", a, std::nullopt, 2), false).allowed);
   auto bal_b = core.gate().check_nft(query(chain_->erc721(), "erc721", b), false);
   EXPECT_FALSE(bal_b.allowed);
   EXPECT_EQ(bal_b.reason, "insufficient_balance");
@@ -115,7 +118,8 @@ TEST_F(Chain, Erc721OwnershipBalanceTransferAndCacheTtl) {
   EXPECT_FALSE(after.allowed);
   EXPECT_TRUE(core.gate().check_nft(query(chain_->erc721(), "erc721", b, 1), false).allowed);
   // Through a gate rule, as the streaming plugin asks.
-  nlohmann::json rule = {{"type", "nft"}, {"chain_id", 1337}, {"contract", chain_->erc721()}, {"standard", "erc721"}};
+  nlohmann::json rule = {
+      {"type", "nft"}, {"chain_id", 1337}, {"contract", chain_->erc721()}, {"standard", "erc721"}};
   EXPECT_TRUE(core.gate().check(b, rule, false).allowed);
   EXPECT_FALSE(core.gate().check("", rule, false).allowed);
   transfer_nft(b, a, 1);  // leave the chain as deployed
@@ -123,15 +127,23 @@ TEST_F(Chain, Erc721OwnershipBalanceTransferAndCacheTtl) {
 
 TEST_F(Chain, Erc1155BalanceAgainstMinimum) {
   AuthCore core{config({chain_->rpc_url()}), nullptr};
-  auto three = core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7, 3), false);
+  auto three =
+      core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7, 3), false);
   ASSERT_EQ(three.status, GateStatus::kOk) << three.message;
   EXPECT_TRUE(three.allowed);
   EXPECT_EQ(three.balance, "3");
-  EXPECT_FALSE(core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7, 4), false).allowed);
-  EXPECT_FALSE(core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 8), false).allowed);
-  EXPECT_FALSE(core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(2), 7), false).allowed);
+  EXPECT_FALSE(core.gate()
+                   .check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7, 4), false)
+                   .allowed);
+  EXPECT_FALSE(core.gate()
+                   .check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 8), false)
+                   .allowed);
+  EXPECT_FALSE(core.gate()
+                   .check_nft(query(chain_->erc1155(), "erc1155", chain_->account(2), 7), false)
+                   .allowed);
   // The wrong standard for the contract is an error (fail closed), not a "no".
-  auto wrong = core.gate().check_nft(query(chain_->erc721(), "erc1155", chain_->account(0), 7), false);
+  auto wrong =
+      core.gate().check_nft(query(chain_->erc721(), "erc1155", chain_->account(0), 7), false);
   EXPECT_EQ(wrong.status, GateStatus::kUnavailable);
 }
 
@@ -139,22 +151,25 @@ TEST_F(Chain, Erc1271ContractWalletSignsIn) {
   int64_t now = 1767225600;
   AuthCore core{config({chain_->rpc_url()}), nullptr, [&] { return now; }};
   KvStatus st;
-  std::string msg = authtest::siwe_message("localhost:8080", chain_->wallet(), 1337, *core.siwe().issue_nonce(&st),
-                                           authtest::rfc3339(now));
+  std::string msg = authtest::siwe_message("localhost:8080", chain_->wallet(), 1337,
+                                           *core.siwe().issue_nonce(&st), authtest::rfc3339(now));
   // Signed by someone who does not own the wallet: the wallet says no.
   auto bad = core.siwe().login(msg, authtest::personal_sign(msg, chain_->key(1)), "localhost:8080");
   EXPECT_EQ(bad.code, "invalid_signature") << bad.message;
-  auto good = core.siwe().login(msg, authtest::personal_sign(msg, chain_->key(0)), "localhost:8080");
+  auto good =
+      core.siwe().login(msg, authtest::personal_sign(msg, chain_->key(0)), "localhost:8080");
   ASSERT_EQ(good.status, 200) << good.code << ": " << good.message;
   EXPECT_EQ(good.claims.address, chain_->wallet());
   // EIP-712 with the wallet as expected signer.
   auto typed = authtest::load_fixture("eip712.json")[0]["typed_data"];
   typed["domain"]["chainId"] = 1337;
   auto digest = *eip712::signing_digest(typed);
-  TypedDataResult ok = verify_typed(core, typed, authtest::sign_digest(digest, chain_->key(0)), chain_->wallet());
+  TypedDataResult ok =
+      verify_typed(core, typed, authtest::sign_digest(digest, chain_->key(0)), chain_->wallet());
   EXPECT_EQ(ok.status, SG_OK) << ok.message;
   EXPECT_TRUE(ok.contract_wallet);
-  TypedDataResult no = verify_typed(core, typed, authtest::sign_digest(digest, chain_->key(2)), chain_->wallet());
+  TypedDataResult no =
+      verify_typed(core, typed, authtest::sign_digest(digest, chain_->key(2)), chain_->wallet());
   EXPECT_EQ(no.status, SG_ERR_DENIED);
 }
 
@@ -162,7 +177,8 @@ TEST_F(Chain, FailoverFromAClosedPortAndFailClosedWhenAllAreDown) {
   std::string closed = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
   AuthCore core{config({closed, chain_->rpc_url()}), nullptr};
   for (int i = 0; i < 3; ++i) {
-    auto r = core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7), true);
+    auto r =
+        core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7), true);
     ASSERT_EQ(r.status, GateStatus::kOk) << r.message;
     EXPECT_TRUE(r.allowed);
   }
@@ -180,7 +196,9 @@ TEST_F(Chain, FailoverFromAClosedPortAndFailClosedWhenAllAreDown) {
   EXPECT_EQ(r.status, GateStatus::kUnavailable);
   EXPECT_FALSE(r.allowed);
   // Endpoint paths (often API keys) never show up in messages or health.
-  AuthCore secret{config({"http://127.0.0.1:" + std::to_string(sgtest::free_port()) + "/v3/SECRETKEY"}), nullptr};
+  AuthCore secret{
+      config({"http://127.0.0.1:" + std::to_string(sgtest::free_port()) + "/v3/SECRETKEY"}),
+      nullptr};
   auto s = secret.gate().check(chain_->account(0), rule, false);
   EXPECT_EQ(s.message.find("SECRETKEY"), std::string::npos);
   EXPECT_EQ(secret.chains().describe().dump().find("SECRETKEY"), std::string::npos);

@@ -35,7 +35,8 @@ TEST(Eip712, AnyChangeToTheDataChangesTheSigner) {
   auto sig = *parse_signature(f["signature"].get<std::string>());
   std::vector<std::pair<nlohmann::json::json_pointer, nlohmann::json>> edits = {
       {nlohmann::json::json_pointer("/message/contents"), "Hello, Eve!"},
-      {nlohmann::json::json_pointer("/message/from/wallets/1"), "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"},
+      {nlohmann::json::json_pointer("/message/from/wallets/1"),
+       "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"},
       {nlohmann::json::json_pointer("/message/to/1/name"), "Mallory"},
       {nlohmann::json::json_pointer("/message/grid/1/0"), 254},
       {nlohmann::json::json_pointer("/message/delta"), "-9223372036854775807"},

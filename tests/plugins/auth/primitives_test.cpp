@@ -9,8 +9,10 @@ using namespace sg::web3;
 namespace wabi = sg::web3::abi;
 
 TEST(Keccak, PublishedVectors) {
-  EXPECT_EQ(to_hex(keccak256("")), "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
-  EXPECT_EQ(to_hex(keccak256("hello")), "0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8");
+  EXPECT_EQ(to_hex(keccak256("")),
+            "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+  EXPECT_EQ(to_hex(keccak256("hello")),
+            "0x1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8");
   EXPECT_EQ(to_hex(keccak256("The quick brown fox jumps over the lazy dog")),
             "0x4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15");
 }
@@ -19,7 +21,8 @@ TEST(Keccak, AgreesWithEthersAcrossBlockBoundaries) {
   auto vectors = authtest::load_fixture("keccak.json");
   ASSERT_GE(vectors.size(), 6u);
   for (const auto& v : vectors) {
-    EXPECT_EQ(to_hex(keccak256(v["input"].get<std::string>())), v["hash"]) << v["input"].get<std::string>().size();
+    EXPECT_EQ(to_hex(keccak256(v["input"].get<std::string>())), v["hash"])
+        << v["input"].get<std::string>().size();
   }
 }
 
@@ -34,15 +37,18 @@ TEST(Keccak, IncrementalEqualsOneShot) {
 }
 
 TEST(Eip55, SpecVectors) {
-  for (const char* a : {"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
-                        "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"}) {
+  for (const char* a :
+       {"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+        "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+        "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"}) {
     auto parsed = parse_checksummed(a);
     ASSERT_TRUE(parsed) << a;
     EXPECT_EQ(to_checksum(*parsed), a);
   }
   // One letter's case flipped breaks the checksum.
   EXPECT_FALSE(parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"));
-  EXPECT_TRUE(parse_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"));  // all lower: no checksum
+  EXPECT_TRUE(
+      parse_address("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"));  // all lower: no checksum
   EXPECT_FALSE(parse_checksummed("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"));
   EXPECT_FALSE(parse_address("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeA"));
   EXPECT_FALSE(parse_address("5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed00"));
@@ -50,11 +56,13 @@ TEST(Eip55, SpecVectors) {
 }
 
 TEST(Uint256, DecimalHexAndLimits) {
-  std::string max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+  std::string max =
+      "115792089237316195423570985008687907853269984665640564039457584007913129639935";
   auto w = parse_uint256(max);
   ASSERT_TRUE(w);
   EXPECT_EQ(to_decimal(*w), max);
-  EXPECT_FALSE(parse_uint256("115792089237316195423570985008687907853269984665640564039457584007913129639936"));
+  EXPECT_FALSE(parse_uint256(
+      "115792089237316195423570985008687907853269984665640564039457584007913129639936"));
   EXPECT_EQ(to_decimal(*parse_uint256("0x10")), "16");
   EXPECT_EQ(to_decimal(*parse_uint256("0")), "0");
   EXPECT_FALSE(parse_uint256(""));

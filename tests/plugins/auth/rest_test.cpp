@@ -90,51 +90,70 @@ TEST_F(Rest, SignInMeRefreshLogout) {
   ASSERT_EQ(me.status, 200) << me.body;
   EXPECT_EQ(me.json()["address"], address);
   EXPECT_EQ(me.json()["chain_id"], 1);
-  auto me_cookie = server->request("GET", "/api/v1/auth/me", "", {{"Cookie", "a=b; sg_session=" + token}});
+  auto me_cookie =
+      server->request("GET", "/api/v1/auth/me", "", {{"Cookie", "a=b; sg_session=" + token}});
   EXPECT_EQ(me_cookie.status, 200) << me_cookie.body;
   EXPECT_NE(server->request("GET", "/api/v1/auth/me").status, 200);
 
-  auto refreshed = post_json("/api/v1/auth/refresh", nlohmann::json::object(), {{"Authorization", "Bearer " + token}});
+  auto refreshed = post_json("/api/v1/auth/refresh", nlohmann::json::object(),
+                             {{"Authorization", "Bearer " + token}});
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
   std::string token2 = refreshed.json()["token"];
   EXPECT_NE(token2, token);
   // The old token was rotated out.
-  EXPECT_NE(server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token}}).status, 200);
-  EXPECT_EQ(server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token2}}).status, 200);
+  EXPECT_NE(
+      server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token}}).status,
+      200);
+  EXPECT_EQ(
+      server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token2}}).status,
+      200);
 
-  auto out = post_json("/api/v1/auth/logout", nlohmann::json::object(), {{"Authorization", "Bearer " + token2}});
+  auto out = post_json("/api/v1/auth/logout", nlohmann::json::object(),
+                       {{"Authorization", "Bearer " + token2}});
   ASSERT_EQ(out.status, 200) << out.body;
   EXPECT_NE(out.header("Set-Cookie").find("Max-Age=0"), std::string::npos);
-  EXPECT_NE(server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token2}}).status, 200);
+  EXPECT_NE(
+      server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + token2}}).status,
+      200);
   // Tokens never reach the log.
   EXPECT_EQ(server->log().find(token.substr(token.rfind('.'))), std::string::npos);
 }
 
 TEST_F(Rest, BadInputGetsClearErrors) {
   start();
-  expect_error(server->request("POST", "/api/v1/auth/siwe", "{not json", {{"Content-Type", "application/json"}}), 400,
-               "invalid_json");
+  expect_error(server->request("POST", "/api/v1/auth/siwe", "{not json",
+                               {{"Content-Type", "application/json"}}),
+               400, "invalid_json");
   expect_error(post_json("/api/v1/auth/siwe", {{"message", "x"}}), 400, "invalid_request");
   expect_error(post_json("/api/v1/auth/siwe", nlohmann::json::array()), 400, "invalid_request");
   expect_error(post_json("/api/v1/auth/siwe", {{"message", "hello"}, {"signature", "0x00"}}), 400,
                "invalid_siwe_message");
   std::string msg = sign_in_message();
   std::string sig = authtest::personal_sign(msg, kKey);
-  expect_error(post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", sig.substr(0, 100)}}), 401,
-               "invalid_signature");
-  expect_error(post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", "0xzz" + sig.substr(4)}}), 401,
-               "invalid_signature");
-  std::string other_domain = authtest::siwe_message("evil.example", address, 1, "abcdefgh12345678", now_rfc3339());
-  expect_error(post_json("/api/v1/auth/siwe",
-                         {{"message", other_domain}, {"signature", authtest::personal_sign(other_domain, kKey)}}),
-               401, "domain_mismatch");
-  std::string chain5 = authtest::siwe_message(kDomain, address, 5, "abcdefgh12345678", now_rfc3339());
-  expect_error(post_json("/api/v1/auth/siwe", {{"message", chain5}, {"signature", authtest::personal_sign(chain5, kKey)}}),
-               401, "chain_not_allowed");
+  expect_error(
+      post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", sig.substr(0, 100)}}), 401,
+      "invalid_signature");
+  expect_error(
+      post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", "0xzz" + sig.substr(4)}}),
+      401, "invalid_signature");
+  std::string other_domain =
+      authtest::siwe_message("evil.example", address, 1, "abcdefgh12345678", now_rfc3339());
+  expect_error(
+      post_json("/api/v1/auth/siwe", {{"message", other_domain},
+                                      {"signature", authtest::personal_sign(other_domain, kKey)}}),
+      401, "domain_mismatch");
+  std::string chain5 =
+      authtest::siwe_message(kDomain, address, 5, "abcdefgh12345678", now_rfc3339());
+  expect_error(
+      post_json("/api/v1/auth/siwe",
+                {{"message", chain5}, {"signature", authtest::personal_sign(chain5, kKey)}}),
+      401, "chain_not_allowed");
   // alg:none session: never an identity.
   std::string none = sg::web3::jwt::base64url_encode(R"({"alg":"none"})") + "." +
                      sg::web3::jwt::base64url_encode(nlohmann::json{{"sub", address}}.dump()) + ".";
-  EXPECT_NE(server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + none}}).status, 200);
+  EXPECT_NE(
+      server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + none}}).status,
+      200);
   expect_error(post_json("/api/v1/auth/logout", nlohmann::json::object()), 401, "unauthenticated");
   // The valid message still signs in afterwards (failed attempts did not burn its nonce).
   EXPECT_EQ(post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", sig}}).status, 200);
@@ -143,39 +162,48 @@ TEST_F(Rest, BadInputGetsClearErrors) {
 TEST_F(Rest, Eip712Endpoint) {
   start();
   auto f = authtest::load_fixture("eip712.json")[2];
-  auto ok = post_json("/api/v1/auth/eip712/verify",
-                      {{"typed_data", f["typed_data"]}, {"signature", f["signature"]}, {"address", f["address"]}});
+  auto ok = post_json(
+      "/api/v1/auth/eip712/verify",
+      {{"typed_data", f["typed_data"]}, {"signature", f["signature"]}, {"address", f["address"]}});
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.json()["valid"], true);
   EXPECT_EQ(ok.json()["signer"], f["address"]);
   EXPECT_EQ(ok.json()["digest"], f["digest"]);
-  auto wrong = post_json("/api/v1/auth/eip712/verify", {{"typed_data", f["typed_data"]},
-                                                        {"signature", f["signature"]},
-                                                        {"address", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}});
+  auto wrong = post_json("/api/v1/auth/eip712/verify",
+                         {{"typed_data", f["typed_data"]},
+                          {"signature", f["signature"]},
+                          {"address", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}});
   ASSERT_EQ(wrong.status, 200) << wrong.body;
   EXPECT_EQ(wrong.json()["valid"], false);
-  expect_error(post_json("/api/v1/auth/eip712/verify", {{"typed_data", {{"types", 1}}}, {"signature", f["signature"]}}),
+  expect_error(post_json("/api/v1/auth/eip712/verify",
+                         {{"typed_data", {{"types", 1}}}, {"signature", f["signature"]}}),
                400, "invalid_typed_data");
 }
 
 TEST_F(Rest, NftVerifyAndChainsOverALocalChain) {
   auto chain = authtest::shared_chain();
   if (!chain) {
-    if (!authtest::LocalChain::skip_reason().empty()) GTEST_SKIP() << authtest::LocalChain::skip_reason();
+    if (!authtest::LocalChain::skip_reason().empty())
+      GTEST_SKIP() << authtest::LocalChain::skip_reason();
     FAIL() << "local chain failed to start";
   }
   std::string closed = "http://127.0.0.1:" + std::to_string(sgtest::free_port()) + "/secret-path";
-  start(auth_section({{{"chain_id", 1337}, {"name", "ganache"}, {"rpc_urls", {closed, chain->rpc_url()}}}}));
+  start(auth_section(
+      {{{"chain_id", 1337}, {"name", "ganache"}, {"rpc_urls", {closed, chain->rpc_url()}}}}));
   // Sign in as account 0 (holds 3 x id 7 of the ERC-1155).
   std::string key0 = chain->key(0);
   std::string addr0 = chain->account(0);
   auto nonce = server->request("GET", "/api/v1/auth/nonce").json()["nonce"].get<std::string>();
   std::string msg = authtest::siwe_message(kDomain, addr0, 1337, nonce, now_rfc3339());
-  auto login = post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", authtest::personal_sign(msg, key0)}});
+  auto login = post_json("/api/v1/auth/siwe",
+                         {{"message", msg}, {"signature", authtest::personal_sign(msg, key0)}});
   ASSERT_EQ(login.status, 200) << login.body;
   sgtest::Headers auth{{"Authorization", "Bearer " + login.json()["token"].get<std::string>()}};
 
-  nlohmann::json q = {{"chain_id", 1337}, {"contract", chain->erc1155()}, {"standard", "erc1155"}, {"token_id", "7"}};
+  nlohmann::json q = {{"chain_id", 1337},
+                      {"contract", chain->erc1155()},
+                      {"standard", "erc1155"},
+                      {"token_id", "7"}};
   expect_error(post_json("/api/v1/web3/nft/verify", q), 401, "unauthenticated");
   auto r = post_json("/api/v1/web3/nft/verify", q, auth);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -214,9 +242,11 @@ TEST_F(Rest, NftVerifyFailsClosedWhenNoEndpointAnswers) {
   ASSERT_EQ(nonce_r.status, 200) << nonce_r.body << server->log();
   auto nonce = nonce_r.json()["nonce"].get<std::string>();
   std::string msg = authtest::siwe_message(kDomain, address, 1, nonce, now_rfc3339());
-  auto login = post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", authtest::personal_sign(msg, kKey)}});
+  auto login = post_json("/api/v1/auth/siwe",
+                         {{"message", msg}, {"signature", authtest::personal_sign(msg, kKey)}});
   ASSERT_EQ(login.status, 200) << login.body;
-  nlohmann::json q = {{"chain_id", 1337}, {"contract", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}};
+  nlohmann::json q = {{"chain_id", 1337},
+                      {"contract", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}};
   expect_error(post_json("/api/v1/web3/nft/verify", q,
                          {{"Authorization", "Bearer " + login.json()["token"].get<std::string>()}}),
                503, "gate_check_unavailable");
@@ -231,14 +261,19 @@ TEST(RestStartup, RefusesAShortSecretOutsideDevMode) {
                        dir.path() / "plugins" / (std::string(id) + ".so"));
   }
   nlohmann::json cfg = {
-      {"server", {{"data_dir", (dir.path() / "data").string()}, {"plugin_dir", (dir.path() / "plugins").string()},
-                  {"dev_mode", false}}},
-      {"database", {{"driver", "sqlite"}, {"sqlite_path", (dir.path() / "data" / "db.sqlite").string()}}},
-      {"plugins", {{"gateway", {{"host", "127.0.0.1"}, {"port", sgtest::free_port()}}},
-                   {"auth", {{"jwt_secret", "${TEST_AUTH_SECRET}"}}}}}};
+      {"server",
+       {{"data_dir", (dir.path() / "data").string()},
+        {"plugin_dir", (dir.path() / "plugins").string()},
+        {"dev_mode", false}}},
+      {"database",
+       {{"driver", "sqlite"}, {"sqlite_path", (dir.path() / "data" / "db.sqlite").string()}}},
+      {"plugins",
+       {{"gateway", {{"host", "127.0.0.1"}, {"port", sgtest::free_port()}}},
+        {"auth", {{"jwt_secret", "${TEST_AUTH_SECRET}"}}}}}};
   std::ofstream(dir.path() / "config.yaml") << cfg.dump();
-  auto proc = sgtest::Process::spawn({SG_TEST_STREAMGATE_BIN, "--config", (dir.path() / "config.yaml").string()},
-                                     {{"TEST_AUTH_SECRET", "tooshort-s3cr3t"}}, dir.path() / "log.txt");
+  auto proc = sgtest::Process::spawn(
+      {SG_TEST_STREAMGATE_BIN, "--config", (dir.path() / "config.yaml").string()},
+      {{"TEST_AUTH_SECRET", "tooshort-s3cr3t"}}, dir.path() / "log.txt");
   auto code = proc.wait(std::chrono::seconds(20));
   ASSERT_TRUE(code.has_value()) << "streamgate kept running with a weak secret";
   EXPECT_NE(*code, 0);

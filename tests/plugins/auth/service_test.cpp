@@ -40,7 +40,8 @@ TEST(ServiceTable, UnattachedAnswersUnavailable) {
 }
 
 TEST_F(Service, IdentifyThroughTheTable) {
-  std::string token = core.tokens().mint_session("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23", 137, now);
+  std::string token =
+      core.tokens().mint_session("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23", 137, now);
   sg_http_identity id{};
   sg_error err{};
   ASSERT_EQ(t->identify(t->self, token.data(), token.size(), &id, &err), SG_OK) << err.message;
@@ -61,14 +62,17 @@ TEST_F(Service, PlaybackMintAndVerify) {
   std::string token = sg::take_owned(tok);
   sg_auth_playback pb{};
   pb.struct_size = sizeof(pb);
-  ASSERT_EQ(t->playback_verify(t->self, token.data(), token.size(), "content-9", 9, &pb, &err), SG_OK);
+  ASSERT_EQ(t->playback_verify(t->self, token.data(), token.size(), "content-9", 9, &pb, &err),
+            SG_OK);
   EXPECT_STREQ(pb.address, id.address);
   EXPECT_EQ(pb.expires_at, static_cast<uint64_t>(now + 60));
-  EXPECT_EQ(t->playback_verify(t->self, token.data(), token.size(), "content-8", 9, &pb, &err), SG_ERR_DENIED);
+  EXPECT_EQ(t->playback_verify(t->self, token.data(), token.size(), "content-8", 9, &pb, &err),
+            SG_ERR_DENIED);
   EXPECT_EQ(t->playback_mint(t->self, "", 0, &id, 60, &tok, &err), SG_ERR_INVALID);
   // Session token is not a playback token and vice versa.
   std::string session = core.tokens().mint_session(id.address, 1, now);
-  EXPECT_EQ(t->playback_verify(t->self, session.data(), session.size(), "content-9", 9, &pb, &err), SG_ERR_DENIED);
+  EXPECT_EQ(t->playback_verify(t->self, session.data(), session.size(), "content-9", 9, &pb, &err),
+            SG_ERR_DENIED);
   sg_http_identity out{};
   EXPECT_EQ(t->identify(t->self, token.data(), token.size(), &out, &err), SG_ERR_DENIED);
 }
@@ -93,10 +97,16 @@ TEST_F(Service, GatesWithoutAChain) {
   EXPECT_EQ(r.allowed, 1);
   ASSERT_EQ(gate(nullptr, R"({"any_of":[{"type":"signed_in"},{"type":"public"}]})"), SG_OK);
   EXPECT_EQ(r.allowed, 1);
-  EXPECT_EQ(gate(&me, R"({"type":"nft","chain_id":999,"contract":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"})"),
-            SG_ERR_INVALID);  // chain not configured
-  EXPECT_EQ(gate(&me, R"({"type":"nft","chain_id":1,"contract":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"})"),
-            SG_ERR_INVALID);  // bad checksum
+  EXPECT_EQ(
+      gate(
+          &me,
+          R"({"type":"nft","chain_id":999,"contract":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"})"),
+      SG_ERR_INVALID);  // chain not configured
+  EXPECT_EQ(
+      gate(
+          &me,
+          R"({"type":"nft","chain_id":1,"contract":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD"})"),
+      SG_ERR_INVALID);  // bad checksum
   EXPECT_EQ(gate(&me, R"({"type":"teleport"})"), SG_ERR_INVALID);
   EXPECT_EQ(gate(&me, R"(not json)"), SG_ERR_INVALID);
   EXPECT_EQ(gate(&me, R"({"any_of":[]})"), SG_ERR_INVALID);
@@ -112,18 +122,20 @@ TEST_F(Service, TypedDataThroughTheTable) {
   char signer[SG_IDENTITY_ADDRESS_MAX] = {};
   uint8_t digest[32] = {};
   sg_error err{};
-  ASSERT_EQ(t->verify_typed_data(t->self, typed.data(), typed.size(), sig.data(), sig.size(), want.data(),
-                                 want.size(), signer, digest, &err),
+  ASSERT_EQ(t->verify_typed_data(t->self, typed.data(), typed.size(), sig.data(), sig.size(),
+                                 want.data(), want.size(), signer, digest, &err),
             SG_OK)
       << err.message;
   EXPECT_EQ(std::string(signer), want);
   EXPECT_EQ(sg::web3::to_hex(std::span<const uint8_t>(digest, 32)), f["digest"]);
   std::string other = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
-  EXPECT_EQ(t->verify_typed_data(t->self, typed.data(), typed.size(), sig.data(), sig.size(), other.data(),
-                                 other.size(), signer, nullptr, &err),
+  EXPECT_EQ(t->verify_typed_data(t->self, typed.data(), typed.size(), sig.data(), sig.size(),
+                                 other.data(), other.size(), signer, nullptr, &err),
             SG_ERR_DENIED);
-  EXPECT_EQ(t->verify_typed_data(t->self, "{}", 2, sig.data(), sig.size(), nullptr, 0, signer, nullptr, &err),
+  EXPECT_EQ(t->verify_typed_data(t->self, "{}", 2, sig.data(), sig.size(), nullptr, 0, signer,
+                                 nullptr, &err),
             SG_ERR_INVALID);
-  EXPECT_EQ(t->verify_typed_data(t->self, typed.data(), typed.size(), "0x00", 4, nullptr, 0, signer, nullptr, &err),
+  EXPECT_EQ(t->verify_typed_data(t->self, typed.data(), typed.size(), "0x00", 4, nullptr, 0, signer,
+                                 nullptr, &err),
             SG_ERR_INVALID);
 }

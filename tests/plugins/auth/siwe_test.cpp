@@ -93,7 +93,8 @@ TEST(SiweFixtures, EveryOneByteMutationOfTheSignatureIsRejected) {
 
 TEST(SiweParser, MalformedFieldsAreRejectedWithTheField) {
   std::string addr = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
-  std::string good = authtest::siwe_message("localhost:8080", addr, 1, "abcdEFGH1234", "2026-01-01T00:00:00Z");
+  std::string good =
+      authtest::siwe_message("localhost:8080", addr, 1, "abcdEFGH1234", "2026-01-01T00:00:00Z");
   ASSERT_TRUE(parse_siwe(good));
   struct Case {
     std::string from, to, field;
@@ -135,10 +136,13 @@ TEST(SiweParser, MalformedFieldsAreRejectedWithTheField) {
   EXPECT_EQ(err.field, "request_id");
   EXPECT_FALSE(parse_siwe(good + "\nResources:\n- not a uri", &err));
   EXPECT_FALSE(parse_siwe(good + "\n", &err));  // trailing newline
-  EXPECT_FALSE(parse_siwe(good + "\nNot Before: 2026-01-01T00:00:00Z\nExpiration Time: 2027-01-01T00:00:00Z", &err));
+  EXPECT_FALSE(parse_siwe(
+      good + "\nNot Before: 2026-01-01T00:00:00Z\nExpiration Time: 2027-01-01T00:00:00Z", &err));
   EXPECT_FALSE(parse_siwe("", &err));
-  EXPECT_TRUE(parse_siwe(good + "\nExpiration Time: 2027-01-01T00:00:00.123+01:00\nNot Before: 2025-01-01T00:00:00Z"
-                                "\nRequest ID: r1\nResources:\n- https://a.example/x"));
+  EXPECT_TRUE(parse_siwe(
+      good +
+      "\nExpiration Time: 2027-01-01T00:00:00.123+01:00\nNot Before: 2025-01-01T00:00:00Z"
+      "\nRequest ID: r1\nResources:\n- https://a.example/x"));
 }
 
 namespace {
@@ -161,7 +165,8 @@ struct LoginFixture : ::testing::Test {
 }  // namespace
 
 TEST_F(LoginFixture, SignsInOnceAndTheNonceCannotBeReplayed) {
-  std::string msg = authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now - 5));
+  std::string msg =
+      authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now - 5));
   auto r = login(msg);
   ASSERT_EQ(r.status, 200) << r.code << " " << r.message;
   EXPECT_EQ(r.claims.address, addr);
@@ -177,30 +182,41 @@ TEST_F(LoginFixture, SignsInOnceAndTheNonceCannotBeReplayed) {
 }
 
 TEST_F(LoginFixture, NonceNotIssuedByUsIsRefused) {
-  std::string msg = authtest::siwe_message("localhost:8080", addr, 1, "madeUpNonce123", authtest::rfc3339(now));
+  std::string msg =
+      authtest::siwe_message("localhost:8080", addr, 1, "madeUpNonce123", authtest::rfc3339(now));
   EXPECT_EQ(login(msg).code, "invalid_nonce");
 }
 
 TEST_F(LoginFixture, PolicyFailures) {
-  auto code = [&](const std::string& msg, const std::string& host = "localhost:8080") { return login(msg, host).code; };
-  EXPECT_EQ(code(authtest::siwe_message("evil.example", addr, 1, nonce(), authtest::rfc3339(now))), "domain_mismatch");
-  EXPECT_EQ(code(authtest::siwe_message("localhost:8080", addr, 5, nonce(), authtest::rfc3339(now))), "chain_not_allowed");
-  EXPECT_EQ(code(authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now + 3600))),
+  auto code = [&](const std::string& msg, const std::string& host = "localhost:8080") {
+    return login(msg, host).code;
+  };
+  EXPECT_EQ(code(authtest::siwe_message("evil.example", addr, 1, nonce(), authtest::rfc3339(now))),
+            "domain_mismatch");
+  EXPECT_EQ(
+      code(authtest::siwe_message("localhost:8080", addr, 5, nonce(), authtest::rfc3339(now))),
+      "chain_not_allowed");
+  EXPECT_EQ(code(authtest::siwe_message("localhost:8080", addr, 1, nonce(),
+                                        authtest::rfc3339(now + 3600))),
             "message_not_yet_valid");
-  EXPECT_EQ(code(authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now - 600),
-                                        "\nExpiration Time: " + authtest::rfc3339(now - 61))),
-            "message_expired");
+  EXPECT_EQ(
+      code(authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now - 600),
+                                  "\nExpiration Time: " + authtest::rfc3339(now - 61))),
+      "message_expired");
   EXPECT_EQ(code(authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now),
                                         "\nNot Before: " + authtest::rfc3339(now + 600))),
             "message_not_yet_valid");
   // Within the configured skew (60 s) both ways is fine.
-  EXPECT_EQ(login(authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now + 30),
-                                         "\nExpiration Time: " + authtest::rfc3339(now - 30)))
-                .status,
-            200);
+  EXPECT_EQ(
+      login(authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now + 30),
+                                   "\nExpiration Time: " + authtest::rfc3339(now - 30)))
+          .status,
+      200);
   // Signed by another key.
-  std::string msg = authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now));
-  auto other = core.siwe().login(msg, authtest::personal_sign(msg, "0x" + std::string(63, '1') + "2"), "localhost:8080");
+  std::string msg =
+      authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now));
+  auto other = core.siwe().login(
+      msg, authtest::personal_sign(msg, "0x" + std::string(63, '1') + "2"), "localhost:8080");
   EXPECT_EQ(other.code, "invalid_signature");
   // A failed signature does not burn the nonce: the real signature still works.
   EXPECT_EQ(login(msg).status, 200);
@@ -216,7 +232,8 @@ TEST(SiweLoginHost, EmptyDomainListMeansTheRequestHost) {
   std::string key = "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   std::string addr = to_checksum(authtest::address_of(key));
   sg::auth::KvStatus st;
-  std::string msg = authtest::siwe_message("video.example:443", addr, 1, *core.siwe().issue_nonce(&st), authtest::rfc3339(now));
+  std::string msg = authtest::siwe_message("video.example:443", addr, 1,
+                                           *core.siwe().issue_nonce(&st), authtest::rfc3339(now));
   std::string sig = authtest::personal_sign(msg, key);
   EXPECT_EQ(core.siwe().login(msg, sig, "other.example").code, "domain_mismatch");
   EXPECT_EQ(core.siwe().login(msg, sig, "video.example:443").status, 200);

@@ -13,7 +13,8 @@ using namespace sg::web3;
 
 namespace {
 secp256k1_context* sign_ctx() {
-  static secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);
+  static secp256k1_context* ctx =
+      secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);
   return ctx;
 }
 Bytes key_bytes(const std::string& hex) {
@@ -26,7 +27,8 @@ Bytes key_bytes(const std::string& hex) {
 std::string sign_digest(const Hash256& digest, const std::string& private_key_hex) {
   Bytes key = key_bytes(private_key_hex);
   secp256k1_ecdsa_recoverable_signature sig;
-  if (secp256k1_ecdsa_sign_recoverable(sign_ctx(), &sig, digest.data(), key.data(), nullptr, nullptr) != 1)
+  if (secp256k1_ecdsa_sign_recoverable(sign_ctx(), &sig, digest.data(), key.data(), nullptr,
+                                       nullptr) != 1)
     throw std::runtime_error("sign failed");
   uint8_t out[65];
   int recid = 0;
@@ -38,7 +40,8 @@ std::string sign_digest(const Hash256& digest, const std::string& private_key_he
 Address address_of(const std::string& private_key_hex) {
   Bytes key = key_bytes(private_key_hex);
   secp256k1_pubkey pub;
-  if (secp256k1_ec_pubkey_create(sign_ctx(), &pub, key.data()) != 1) throw std::runtime_error("bad key");
+  if (secp256k1_ec_pubkey_create(sign_ctx(), &pub, key.data()) != 1)
+    throw std::runtime_error("bad key");
   uint8_t out[65];
   size_t len = sizeof(out);
   secp256k1_ec_pubkey_serialize(sign_ctx(), out, &len, &pub, SECP256K1_EC_UNCOMPRESSED);
@@ -73,8 +76,9 @@ std::string siwe_message(const std::string& domain, const std::string& address, 
                          const std::string& nonce, const std::string& issued_at,
                          const std::string& extra_lines) {
   return domain + " wants you to sign in with your Ethereum account:\n" + address +
-         "\n\nSign in to StreamGate.\n\nURI: http://" + domain + "/\nVersion: 1\nChain ID: " +
-         std::to_string(chain_id) + "\nNonce: " + nonce + "\nIssued At: " + issued_at + extra_lines;
+         "\n\nSign in to StreamGate.\n\nURI: http://" + domain +
+         "/\nVersion: 1\nChain ID: " + std::to_string(chain_id) + "\nNonce: " + nonce +
+         "\nIssued At: " + issued_at + extra_lines;
 }
 
 }  // namespace authtest

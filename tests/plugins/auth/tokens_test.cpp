@@ -27,15 +27,20 @@ struct Tokens : ::testing::Test {
     }
     return st;
   }
-  std::string forge(const std::string& header_json, const nlohmann::json& claims, const std::string& key) {
-    std::string input = jwt::base64url_encode(header_json) + "." + jwt::base64url_encode(claims.dump());
+  std::string forge(const std::string& header_json, const nlohmann::json& claims,
+                    const std::string& key) {
+    std::string input =
+        jwt::base64url_encode(header_json) + "." + jwt::base64url_encode(claims.dump());
     // Signed like a real token but with an arbitrary header: what an attacker would send.
     return input + "." + hmac(input, key);
   }
   static std::string hmac(const std::string& input, const std::string& key);
   nlohmann::json good_claims() {
-    return {{"iss", cfg.issuer}, {"aud", cfg.session_audience}, {"sub", addr}, {"chain_id", 1},
-            {"iat", now}, {"nbf", now}, {"exp", now + 60}, {"jti", "abc"}, {"auth_time", now}, {"typ", "session"}};
+    return {{"iss", cfg.issuer}, {"aud", cfg.session_audience},
+            {"sub", addr},       {"chain_id", 1},
+            {"iat", now},        {"nbf", now},
+            {"exp", now + 60},   {"jti", "abc"},
+            {"auth_time", now},  {"typ", "session"}};
   }
 };
 
@@ -47,13 +52,14 @@ struct Tokens : ::testing::Test {
 std::string Tokens::hmac(const std::string& input, const std::string& key) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(input.data()),
-       input.size(), out, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), out, &len);
   return jwt::base64url_encode(std::string(reinterpret_cast<char*>(out), len));
 }
 
 TEST(Base64Url, RoundTripAndStrictness) {
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\xff\x00\x10", 3)}) {
+  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba",
+                                                       "foobar", std::string("\xff\x00\x10", 3)}) {
     EXPECT_EQ(jwt::base64url_decode(jwt::base64url_encode(s)).value(), s);
   }
   EXPECT_FALSE(jwt::base64url_decode("Zg=="));  // padding is not base64url in JWS
@@ -64,7 +70,8 @@ TEST(Base64Url, RoundTripAndStrictness) {
 TEST_F(Tokens, SessionRoundTrip) {
   std::string t = core.tokens().mint_session(addr, 1, now);
   EXPECT_EQ(identify(t), SG_OK);
-  EXPECT_EQ(identify(forge(R"({"alg":"HS256","typ":"JWT"})", good_claims(), cfg.jwt_secret)), SG_OK);
+  EXPECT_EQ(identify(forge(R"({"alg":"HS256","typ":"JWT"})", good_claims(), cfg.jwt_secret)),
+            SG_OK);
 }
 
 TEST_F(Tokens, ForgeriesAreDenied) {
@@ -76,11 +83,17 @@ TEST_F(Tokens, ForgeriesAreDenied) {
   EXPECT_NE(why.find("bad_algorithm"), std::string::npos) << why;
   EXPECT_EQ(identify(forge(R"({"alg":"none"})", good_claims(), cfg.jwt_secret)), SG_ERR_DENIED);
   // Algorithm switching: same HMAC but the header claims another algorithm.
-  EXPECT_EQ(identify(forge(R"({"alg":"HS512","typ":"JWT"})", good_claims(), cfg.jwt_secret)), SG_ERR_DENIED);
-  EXPECT_EQ(identify(forge(R"({"alg":"RS256","typ":"JWT"})", good_claims(), cfg.jwt_secret)), SG_ERR_DENIED);
-  EXPECT_EQ(identify(forge(R"({"alg":"HS256","typ":"JWT","kid":"../../x"})", good_claims(), cfg.jwt_secret)), SG_ERR_DENIED);
+  EXPECT_EQ(identify(forge(R"({"alg":"HS512","typ":"JWT"})", good_claims(), cfg.jwt_secret)),
+            SG_ERR_DENIED);
+  EXPECT_EQ(identify(forge(R"({"alg":"RS256","typ":"JWT"})", good_claims(), cfg.jwt_secret)),
+            SG_ERR_DENIED);
+  EXPECT_EQ(identify(forge(R"({"alg":"HS256","typ":"JWT","kid":"../../x"})", good_claims(),
+                           cfg.jwt_secret)),
+            SG_ERR_DENIED);
   // Wrong key, tampered payload, truncated / extra parts.
-  EXPECT_EQ(identify(forge(R"({"alg":"HS256","typ":"JWT"})", good_claims(), "another-key-another-key-another-key")), SG_ERR_DENIED);
+  EXPECT_EQ(identify(forge(R"({"alg":"HS256","typ":"JWT"})", good_claims(),
+                           "another-key-another-key-another-key")),
+            SG_ERR_DENIED);
   std::string t = core.tokens().mint_session(addr, 1, now);
   auto dot1 = t.find('.');
   auto dot2 = t.rfind('.');
@@ -121,7 +134,8 @@ TEST_F(Tokens, ClaimsAreChecked) {
   EXPECT_EQ(with("nbf", now + cfg.clock_skew + 10), SG_ERR_DENIED);
   EXPECT_EQ(with("jti", nullptr), SG_ERR_DENIED);
   EXPECT_EQ(with("typ", "playback"), SG_ERR_DENIED);
-  EXPECT_EQ(with("sub", "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23"), SG_ERR_DENIED);  // not EIP-55
+  EXPECT_EQ(with("sub", "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23"),
+            SG_ERR_DENIED);  // not EIP-55
   EXPECT_EQ(with("chain_id", -1), SG_ERR_DENIED);
 }
 
@@ -158,7 +172,8 @@ TEST_F(Tokens, PlaybackTokensAreBoundToOneContentAndNeverASession) {
   std::string s = core.tokens().mint_session(addr, 1, now);
   EXPECT_FALSE(core.tokens().verify_playback(s, "video-1", &reason));  // not a playback token
   // TTLs above the maximum are clamped; anonymous tokens carry no address.
-  auto clamped = core.tokens().verify_playback(core.tokens().mint_playback("v", "", 0, 10 * cfg.playback_max_ttl), "v", &reason);
+  auto clamped = core.tokens().verify_playback(
+      core.tokens().mint_playback("v", "", 0, 10 * cfg.playback_max_ttl), "v", &reason);
   ASSERT_TRUE(clamped);
   EXPECT_EQ(clamped->exp, now + cfg.playback_max_ttl);
   EXPECT_EQ(clamped->address, "");
@@ -169,8 +184,9 @@ TEST_F(Tokens, PlaybackTokensAreBoundToOneContentAndNeverASession) {
 TEST(AuthConfig, SecretsPolicy) {
   EXPECT_THROW(parse_config(nlohmann::json::object(), false), std::invalid_argument);
   EXPECT_THROW(parse_config({{"jwt_secret", "short"}}, false), std::invalid_argument);
-  EXPECT_THROW(parse_config({{"jwt_secret", "streamgate-dev-secret-change-me-streamgate-dev"}}, false),
-               std::invalid_argument);
+  EXPECT_THROW(
+      parse_config({{"jwt_secret", "streamgate-dev-secret-change-me-streamgate-dev"}}, false),
+      std::invalid_argument);
   EXPECT_NO_THROW(parse_config(nlohmann::json::object(), true));  // dev mode: default allowed
   auto c = parse_config({{"jwt_secret", std::string(40, 'k')}}, false);
   EXPECT_NE(c.playback_secret, c.jwt_secret);
@@ -181,7 +197,11 @@ TEST(AuthConfig, SecretsPolicy) {
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos);  // never echoes the secret
   }
-  EXPECT_THROW(parse_config({{"jwt_secret", std::string(40, 'k')}, {"chains", {{{"chain_id", 1}, {"rpc_urls", {"ftp://x"}}}}}}, false),
+  EXPECT_THROW(parse_config({{"jwt_secret", std::string(40, 'k')},
+                             {"chains", {{{"chain_id", 1}, {"rpc_urls", {"ftp://x"}}}}}},
+                            false),
                std::invalid_argument);
-  EXPECT_THROW(parse_config({{"jwt_secret", std::string(40, 'k')}, {"admins", {"0xnothex"}}}, false), std::invalid_argument);
+  EXPECT_THROW(
+      parse_config({{"jwt_secret", std::string(40, 'k')}, {"admins", {"0xnothex"}}}, false),
+      std::invalid_argument);
 }
