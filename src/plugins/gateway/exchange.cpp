@@ -181,19 +181,35 @@ sg_status Exchange::respond_file(int status, const sg_http_file* spec, sg_error*
     set_err(err, SG_ERR_INVALID, "this exchange was already answered");
     return SG_ERR_INVALID;
   }
+  OpenFile f;
   try {
-    OpenFile f;
     std::string why;
     // Opening happens before the claim so that a missing file leaves the exchange open.
     if (sg_status st = open_file(*spec, f, why); st != SG_OK) {
       set_err(err, st, why);
       return st;
     }
-    if (!claim()) {
-      set_err(err, cancelled() ? SG_ERR_CANCELLED : SG_ERR_INVALID,
-              "this exchange was already answered");
-      return cancelled() ? SG_ERR_CANCELLED : SG_ERR_INVALID;
-    }
+  } catch (...) {
+    set_err(err, SG_ERR_INTERNAL, "out of memory");
+    return SG_ERR_INTERNAL;
+  }
+  std::string_view type = spec->content_type != nullptr && spec->content_type_size > 0
+                              ? std::string_view(spec->content_type, spec->content_type_size)
+                              : mime_for_path(spec->path != nullptr && spec->fd < 0
+                                                  ? std::string_view(spec->path, spec->path_size)
+                                                  : std::string_view());
+  return respond_opened(status, std::move(f), type, spec->headers, spec->header_count, err);
+}
+
+sg_status Exchange::respond_opened(int status, OpenFile&& f, std::string_view type,
+                                   const sg_http_header* headers, std::size_t header_count,
+                                   sg_error* err) noexcept {
+  if (!claim()) {
+    sg_status st = cancelled() ? SG_ERR_CANCELLED : SG_ERR_INVALID;
+    set_err(err, st, "this exchange was already answered");
+    return st;
+  }
+  try {
     Conditionals c;
     if (method == SG_HTTP_GET || method == SG_HTTP_HEAD) {
       c.if_none_match = header("if-none-match");
@@ -204,7 +220,7 @@ sg_status Exchange::respond_file(int status, const sg_http_file* spec, sg_error*
     plan = decide(status, f, c);
     response.result(static_cast<unsigned>(plan.status));
     sg_error header_err{};
-    if (add_headers(response, spec->headers, spec->header_count, &header_err) != SG_OK) {
+    if (add_headers(response, headers, header_count, &header_err) != SG_OK) {
       response = Response();
       response.result(500);
       response.set(http::field::content_type, "application/json");
@@ -227,15 +243,8 @@ sg_status Exchange::respond_file(int status, const sg_http_file* spec, sg_error*
       // No body and no Content-Type: the cached representation stays as it was.
     } else {
       if (plan.status == 206) response.set(http::field::content_range, plan.content_range);
-      if (response.find(http::field::content_type) == response.end()) {
-        std::string_view type =
-            spec->content_type != nullptr && spec->content_type_size > 0
-                ? std::string_view(spec->content_type, spec->content_type_size)
-                : mime_for_path(spec->path != nullptr && spec->fd < 0
-                                    ? std::string_view(spec->path, spec->path_size)
-                                    : std::string_view());
+      if (response.find(http::field::content_type) == response.end())
         response.set(http::field::content_type, type);
-      }
       file.emplace(std::move(f));
     }
   } catch (...) {

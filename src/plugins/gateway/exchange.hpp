@@ -67,6 +67,10 @@ class Exchange {
   sg_status respond(int status, const sg_http_header* headers, std::size_t count,
                     std::string_view body, sg_error* err) noexcept;
   sg_status respond_file(int status, const sg_http_file* file, sg_error* err) noexcept;
+  // A file the gateway opened itself (static folder): takes ownership of `f`.
+  sg_status respond_opened(int status, OpenFile&& f, std::string_view content_type,
+                           const sg_http_header* headers, std::size_t header_count,
+                           sg_error* err) noexcept;
   // A gateway-made JSON error answer; false when someone already answered.
   bool respond_error(int status, std::string_view code, std::string_view message) noexcept;
 

@@ -57,6 +57,11 @@ sg_status open_file(const sg_http_file& spec, OpenFile& out, std::string& why) {
       return SG_ERR_NOT_FOUND;
     }
   }
+  return adopt_file(fd, spec.offset, spec.length, out, why);
+}
+
+sg_status adopt_file(int fd, std::uint64_t offset, std::uint64_t length, OpenFile& out,
+                     std::string& why) {
   OpenFile f;
   f.fd = fd;
   struct stat st {};
@@ -65,18 +70,18 @@ sg_status open_file(const sg_http_file& spec, OpenFile& out, std::string& why) {
     return SG_ERR_NOT_FOUND;
   }
   auto size = static_cast<std::uint64_t>(st.st_size);
-  if (spec.offset > size) {
+  if (offset > size) {
     why = "file window starts past the end of the file";
     return SG_ERR_INVALID;
   }
-  f.offset = spec.offset;
-  f.length = size - spec.offset;
-  if (spec.length != UINT64_MAX) {
-    if (spec.length > f.length) {
+  f.offset = offset;
+  f.length = size - offset;
+  if (length != UINT64_MAX) {
+    if (length > f.length) {
       why = "file window ends past the end of the file";
       return SG_ERR_INVALID;
     }
-    f.length = spec.length;
+    f.length = length;
   }
   f.mtime = st.st_mtim.tv_sec;
   // Strong validator from what changes when the content does: mtime (ns), size, window.

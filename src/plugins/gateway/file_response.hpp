@@ -30,6 +30,10 @@ struct OpenFile {
 // Opens (by path) or dups (by fd) the file and computes validators. SG_ERR_NOT_FOUND when
 // it cannot be opened or is not a regular file; SG_ERR_INVALID for a window past the end.
 sg_status open_file(const sg_http_file& spec, OpenFile& out, std::string& why);
+// Takes ownership of an open `fd` (closed on failure too) and describes the window
+// [offset, offset + length) (length UINT64_MAX = to the end).
+sg_status adopt_file(int fd, std::uint64_t offset, std::uint64_t length, OpenFile& out,
+                     std::string& why);
 
 // Request headers that influence a file response (views valid during decide()).
 struct Conditionals {

@@ -8,6 +8,7 @@
 
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -577,6 +578,15 @@ class Session final : public SessionLink,
       body_bytes_ = head ? 0 : res.body().size();
     }
     serializer_.emplace(res);
+    if constexpr (!kTls) {
+      // Fast path for files: push the header with MSG_MORE so that it leaves in the same
+      // segment as the first sendfile bytes (what nginx's tcp_nopush achieves).
+      if (ex.file && body_bytes_ > 0 && send_header_now()) {
+        file_sent_ = 0;
+        beast::get_lowest_layer(stream_).expires_never();
+        return send_file();
+      }
+    }
     beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.limits.idle_timeout);
     if (head || no_body || ex.file) {
       http::async_write_header(
@@ -590,6 +600,44 @@ class Session final : public SessionLink,
                           self->on_response_written(ec);
                         });
     }
+  }
+
+  // Serialises the header with Beast and writes it without blocking; false (with the
+  // serializer left consistent) when it did not all fit, so the async path finishes it.
+  bool send_header_now() {
+    beast::error_code ec;
+    serializer_->split(true);
+    iovec iov[16];
+    int count = 0;
+    bool fits = true;
+    serializer_->next(ec, [&](beast::error_code&, const auto& buffers) {
+      for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+           ++it) {
+        asio::const_buffer b = *it;
+        if (b.size() == 0) continue;
+        if (count == 16) {
+          fits = false;
+          return;
+        }
+        iov[count].iov_base = const_cast<void*>(b.data());
+        iov[count].iov_len = b.size();
+        ++count;
+      }
+    });
+    if (ec || !fits || count == 0) return false;
+    beast::error_code nb;
+    socket().native_non_blocking(true, nb);
+    if (nb) return false;
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<std::size_t>(count);
+    ssize_t sent;
+    do {
+      sent = ::sendmsg(socket().native_handle(), &msg, MSG_MORE | MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (sent < 0 && errno == EINTR);
+    if (sent <= 0) return false;
+    serializer_->consume(static_cast<std::size_t>(sent));
+    return serializer_->is_header_done();
   }
 
   void on_header_written(beast::error_code ec) {

@@ -1,13 +1,19 @@
 #include "static_files.hpp"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 
 #include <streamgate/plugin.hpp>
 
 #include "exchange.hpp"
+#include "mime.hpp"
 
 namespace sg::gateway {
 namespace {
@@ -25,6 +31,20 @@ bool inside(const std::string& root, const std::string& path) {
          (root == "/" || path[root.size()] == '/');
 }
 
+// The kernel resolves the path and refuses anything escaping `dirfd` (".." above it,
+// absolute or escaping symlinks, magic links) in one call.
+int open_beneath(int dirfd, const std::string& rel) {
+  open_how how{};
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  return static_cast<int>(::syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof how));
+}
+
+bool is_dir(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 }  // namespace
 
 StaticFiles::StaticFiles(const StaticConfig& cfg) : cfg_(cfg) {
@@ -32,6 +52,14 @@ StaticFiles::StaticFiles(const StaticConfig& cfg) : cfg_(cfg) {
   if (!canonical(cfg.dir, root_) || ::stat(root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw sg::Error(SG_ERR_INVALID,
                     "plugins.gateway.static.dir '" + cfg.dir + "' is not a directory");
+  root_fd_ = ::open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd_ < 0)
+    throw sg::Error(SG_ERR_INVALID,
+                    "plugins.gateway.static.dir '" + cfg.dir + "' cannot be opened");
+}
+
+StaticFiles::~StaticFiles() {
+  if (root_fd_ >= 0) ::close(root_fd_);
 }
 
 void StaticFiles::install(RouteTable& routes) {
@@ -56,42 +84,67 @@ void StaticFiles::uninstall(RouteTable& routes) {
   route_id_ = 0;
 }
 
-bool StaticFiles::resolve(const std::string& relative, std::string& file, bool& redirect) const {
-  redirect = false;
-  std::string joined = root_;
+StaticFiles::Outcome StaticFiles::open(const std::string& relative, OpenFile& out,
+                                       std::string& type_path) const {
+  // Normalise: drop empty and "." segments; refuse ".." outright (never climb, even when
+  // it would stay inside) and backslashes (never meaningful in a URL path here).
+  std::string rel;
   std::size_t pos = 0;
   while (pos <= relative.size()) {
     std::size_t slash = relative.find('/', pos);
     std::string_view seg = std::string_view(relative).substr(
         pos, slash == std::string::npos ? std::string::npos : slash - pos);
-    if (seg == "..") return false;  // never climb, even if it would stay inside
-    if (seg.find('\\') != std::string_view::npos || seg.find('\0') != std::string_view::npos)
-      return false;
+    if (seg == ".." || seg.find('\\') != std::string_view::npos) return Outcome::kNotFound;
     if (!seg.empty() && seg != ".") {
-      joined += '/';
-      joined += seg;
+      if (!rel.empty()) rel += '/';
+      rel += seg;
     }
     if (slash == std::string::npos) break;
     pos = slash + 1;
   }
-  std::string real;
-  if (!canonical(joined, real) || !inside(root_, real)) return false;  // symlink escape too
-  struct stat st {};
-  if (::stat(real.c_str(), &st) != 0) return false;
-  if (S_ISDIR(st.st_mode)) {
-    if (!relative.empty() && relative.back() != '/') {
-      redirect = true;
-      return true;
-    }
-    std::string index;
-    if (!canonical(real + "/" + cfg_.index, index) || !inside(root_, index)) return false;
-    if (::stat(index.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
-    file = std::move(index);
-    return true;
+  const bool wants_dir_slash = !relative.empty() && relative.back() != '/';
+
+  int fd = open_beneath(root_fd_, rel.empty() ? std::string(".") : rel);
+  if (fd < 0) {
+    if (errno == ENOSYS || errno == EPERM || errno == EXDEV || errno == ELOOP)
+      return open_checked(rel, wants_dir_slash, out, type_path);
+    return Outcome::kNotFound;
   }
-  if (!S_ISREG(st.st_mode)) return false;
-  file = std::move(real);
-  return true;
+  type_path = rel;
+  if (is_dir(fd)) {
+    if (wants_dir_slash) {
+      ::close(fd);
+      return Outcome::kRedirect;
+    }
+    int index = open_beneath(fd, cfg_.index);
+    ::close(fd);
+    if (index < 0) return Outcome::kNotFound;
+    fd = index;
+    type_path = cfg_.index;
+  }
+  std::string why;
+  return adopt_file(fd, 0, UINT64_MAX, out, why) == SG_OK ? Outcome::kFile : Outcome::kNotFound;
+}
+
+StaticFiles::Outcome StaticFiles::open_checked(const std::string& rel, bool wants_dir_slash,
+                                               OpenFile& out, std::string& type_path) const {
+  std::string real;
+  if (!canonical(rel.empty() ? root_ : root_ + "/" + rel, real) || !inside(root_, real))
+    return Outcome::kNotFound;  // includes symlinks escaping the root
+  struct stat st {};
+  if (::stat(real.c_str(), &st) != 0) return Outcome::kNotFound;
+  if (S_ISDIR(st.st_mode)) {
+    if (wants_dir_slash) return Outcome::kRedirect;
+    std::string index;
+    if (!canonical(real + "/" + cfg_.index, index) || !inside(root_, index))
+      return Outcome::kNotFound;
+    real = std::move(index);
+  }
+  int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return Outcome::kNotFound;
+  type_path = real;
+  std::string why;
+  return adopt_file(fd, 0, UINT64_MAX, out, why) == SG_OK ? Outcome::kFile : Outcome::kNotFound;
 }
 
 sg_http_handler_result StaticFiles::handle(void* user, sg_http_exchange* raw) {
@@ -100,33 +153,27 @@ sg_http_handler_result StaticFiles::handle(void* user, sg_http_exchange* raw) {
   std::string relative;
   for (const auto& p : ex->params)
     if (*p.name == "path") relative = p.value;
-  std::string file;
-  bool redirect = false;
-  if (!self->resolve(relative, file, redirect)) {
-    ex->respond_error(404, "not_found", "no such file");
-    return SG_HTTP_ANSWERED;
-  }
-  if (redirect) {
-    std::string location(ex->raw_path);
-    location += '/';
-    if (!ex->query.empty()) {
-      location += '?';
-      location += ex->query;
+  OpenFile file;
+  std::string type_path;
+  switch (self->open(relative, file, type_path)) {
+    case Outcome::kNotFound:
+      ex->respond_error(404, "not_found", "no such file");
+      return SG_HTTP_ANSWERED;
+    case Outcome::kRedirect: {
+      std::string location(ex->raw_path);
+      location += '/';
+      if (!ex->query.empty()) {
+        location += '?';
+        location += ex->query;
+      }
+      sg_http_header h{"Location", 8, location.data(), location.size()};
+      ex->respond(301, &h, 1, {}, nullptr);
+      return SG_HTTP_ANSWERED;
     }
-    sg_http_header h{"Location", 8, location.data(), location.size()};
-    ex->respond(301, &h, 1, {}, nullptr);
-    return SG_HTTP_ANSWERED;
+    case Outcome::kFile:
+      break;
   }
-  sg_http_file f{};
-  f.struct_size = sizeof f;
-  f.path = file.data();
-  f.path_size = file.size();
-  f.fd = -1;
-  f.offset = 0;
-  f.length = UINT64_MAX;
-  sg_error err{};
-  if (ex->respond_file(200, &f, &err) != SG_OK && !ex->answered())
-    ex->respond_error(404, "not_found", "no such file");
+  ex->respond_opened(200, std::move(file), mime_for_path(type_path), nullptr, 0, nullptr);
   return SG_HTTP_ANSWERED;
 }
 

@@ -9,6 +9,7 @@
 #include <streamgate/services/http.h>
 
 #include "config.hpp"
+#include "file_response.hpp"
 #include "router.hpp"
 
 namespace sg::gateway {
@@ -21,15 +22,25 @@ class StaticFiles {
   void install(RouteTable& routes);
   void uninstall(RouteTable& routes);
 
-  // Resolves a decoded relative path under the root. Returns false when it must not be
-  // served; sets `redirect` when a directory was asked for without its trailing slash.
-  bool resolve(const std::string& relative, std::string& file, bool& redirect) const;
+  StaticFiles(const StaticFiles&) = delete;
+  StaticFiles& operator=(const StaticFiles&) = delete;
+  ~StaticFiles();
+
+  enum class Outcome { kFile, kRedirect, kNotFound };
+  // Opens a decoded relative path under the root. kRedirect when a directory was asked for
+  // without its trailing slash. `type_path` receives the name to guess the MIME type from.
+  Outcome open(const std::string& relative, OpenFile& out, std::string& type_path) const;
 
  private:
   static sg_http_handler_result handle(void* user, sg_http_exchange* ex);
+  // The portable path: realpath() and a prefix check (used where openat2 is unavailable
+  // and for absolute symlinks, which RESOLVE_BENEATH refuses even when they stay inside).
+  Outcome open_checked(const std::string& rel, bool wants_dir_slash, OpenFile& out,
+                       std::string& type_path) const;
 
   StaticConfig cfg_;
   std::string root_;  // canonical, no trailing slash
+  int root_fd_ = -1;  // O_PATH handle for openat2(RESOLVE_BENEATH)
   std::uint64_t route_id_ = 0;
 };
 
