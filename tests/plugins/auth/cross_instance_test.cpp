@@ -13,10 +13,11 @@ const std::string kDomain = "streamgate.test";
 const std::string kKey = "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 std::unique_ptr<sgtest::StreamGateServer> start_instance(const std::string& redis_url) {
-  nlohmann::json cfg = {
-      {"plugins",
-       {{"cache", {{"backend", "redis"}, {"redis_url", redis_url}}},
-        {"auth", {{"jwt_secret", "shared-secret-for-both-instances-0123456789"}, {"domains", {kDomain}}}}}}};
+  nlohmann::json cfg = {{"plugins",
+                         {{"cache", {{"backend", "redis"}, {"redis_url", redis_url}}},
+                          {"auth",
+                           {{"jwt_secret", "shared-secret-for-both-instances-0123456789"},
+                            {"domains", {kDomain}}}}}}};
   auto s = std::make_unique<sgtest::StreamGateServer>(cfg);
   s->use_plugins({"gateway", "cache", "auth"});
   if (!s->start()) return nullptr;
@@ -28,8 +29,8 @@ std::unique_ptr<sgtest::StreamGateServer> start_instance(const std::string& redi
   return s;
 }
 
-sgtest::HttpResponse post(sgtest::StreamGateServer& s, const std::string& target, const nlohmann::json& body,
-                          sgtest::Headers h = {}) {
+sgtest::HttpResponse post(sgtest::StreamGateServer& s, const std::string& target,
+                          const nlohmann::json& body, sgtest::Headers h = {}) {
   h.push_back({"Content-Type", "application/json"});
   return s.request("POST", target, body.dump(), h);
 }
