@@ -152,7 +152,7 @@ Status Kernel::add_loaded(PluginInfo info) {
   return ok_status();
 }
 
-Status Kernel::load_plugin_files(const std::vector<std::filesystem::path>& files) {
+Status Kernel::load_descriptor_files(const std::vector<std::filesystem::path>& files) {
   for (const auto& f : files) {
     // A disabled plugin is skipped before dlopen when its file is named after its id, so
     // that disabling works even for a plugin that cannot load.
@@ -169,6 +169,15 @@ Status Kernel::load_plugin_files(const std::vector<std::filesystem::path>& files
     }
     if (auto st = add_loaded(std::move(info).value()); !st) return st;
   }
+  return ok_status();
+}
+
+Status Kernel::load_plugin_files(const std::vector<std::filesystem::path>& files) {
+  if (auto st = load_descriptor_files(files); !st) return st;
+  return resolve_dependencies();
+}
+
+Status Kernel::resolve_dependencies() {
   std::vector<PluginInfo> infos;
   for (const auto& p : plugins_) infos.push_back(p->info);
   auto order = sgk::start_order(infos);
@@ -178,6 +187,11 @@ Status Kernel::load_plugin_files(const std::vector<std::filesystem::path>& files
 }
 
 Status Kernel::load_plugins() {
+  if (auto st = load_descriptors(); !st) return st;
+  return resolve_dependencies();
+}
+
+Status Kernel::load_descriptors() {
   std::vector<std::filesystem::path> dirs;
   dirs.push_back(config_.plugin_dir.empty() ? default_plugin_dir() : config_.plugin_dir);
   for (const auto& d : config_.extra_plugin_dirs) dirs.push_back(d);
@@ -195,7 +209,7 @@ Status Kernel::load_plugins() {
     log_->debug("plugin directory {}: {} plugin file(s)", dirs[i].string(), listed.value().size());
     files.insert(files.end(), listed.value().begin(), listed.value().end());
   }
-  return load_plugin_files(files);
+  return load_descriptor_files(files);
 }
 
 Status Kernel::create_one(PluginRecord& p) {

@@ -66,8 +66,13 @@ class Kernel {
   // Loads the descriptors of every *.so in server.plugin_dir (or the default) and
   // server.extra_plugin_dirs, skipping disabled ids, then computes the start order.
   Status load_plugins();
-  // Same for an explicit list of files (tests).
+  // The two halves of load_plugins(): descriptors only (dlopen + ABI checks), then the
+  // dependency resolution (--list-plugins shows descriptors even when the second fails).
+  Status load_descriptors();
+  Status resolve_dependencies();
+  // Same for an explicit list of files (tests); resolves dependencies too.
   Status load_plugin_files(const std::vector<std::filesystem::path>& files);
+  Status load_descriptor_files(const std::vector<std::filesystem::path>& files);
   // Creates and starts every plugin. On failure, plugins already started are stopped in
   // reverse order and all created ones destroyed; the error names the plugin.
   Status start();

@@ -15,7 +15,16 @@
 namespace {
 
 int list_plugins(sgk::Kernel& kernel) {
-  for (size_t idx : kernel.start_order()) {
+  // Start order when dependencies resolve; load order (with a warning) when they do not, so
+  // the listing still helps to find what is missing.
+  std::vector<size_t> order;
+  if (auto st = kernel.resolve_dependencies(); st) {
+    order = kernel.start_order();
+  } else {
+    std::fprintf(stderr, "streamgate: warning: %s\n", st.error().c_str());
+    for (size_t i = 0; i < kernel.plugins().size(); ++i) order.push_back(i);
+  }
+  for (size_t idx : order) {
     const auto& info = kernel.plugins()[idx]->info;
     std::string provides, requires_;
     for (const auto& s : info.provides) {
@@ -92,7 +101,9 @@ int main(int argc, char** argv) {
   int rc = 0;
   {
     sgk::Kernel kernel(std::move(config).value());
-    if (auto st = kernel.load_plugins(); !st) {
+    auto st = opts.command == sgk::Command::list_plugins ? kernel.load_descriptors()
+                                                         : kernel.load_plugins();
+    if (!st) {
       std::fprintf(stderr, "streamgate: error: %s\n", st.error().c_str());
       return 1;
     }

@@ -201,3 +201,19 @@ TEST(Cli, DebugConfigDumpRedactsSecrets) {
   EXPECT_FALSE(has(r.output, "hunter2")) << r.output;
   EXPECT_FALSE(has(r.output, "topsecretvalue")) << r.output;
 }
+
+TEST(Cli, ListPluginsShowsDescriptorsEvenWithMissingDependency) {
+  CliSetup s({"kt_needs_missing", "kt_plain"});
+  auto r = sgtest::run_command({kBin, "--config", s.config.string(), "--list-plugins"}, {}, 20s);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(has(r.output, "warning: plugin 'kt_needs_missing' requires service")) << r.output;
+  EXPECT_TRUE(has(r.output, "kt_needs_missing\t0.1.0\t")) << r.output;
+  EXPECT_TRUE(has(r.output, "requires=kt_nonexistent@1.0")) << r.output;
+}
+
+TEST(Cli, ListPluginsFailsOnUnloadablePlugin) {
+  CliSetup s({"kt_bad_abi"});
+  auto r = sgtest::run_command({kBin, "--config", s.config.string(), "--list-plugins"}, {}, 20s);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(has(r.output, "ABI mismatch")) << r.output;
+}
