@@ -3,8 +3,12 @@
 // Run: <build>/bin/cache_bench --benchmark_min_time=0.5   (results: bench/RESULTS.md, Cache)
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend_envs.hpp"
@@ -90,6 +94,55 @@ void BM_NonceSetIfAbsentThenTake(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
+// One maintain() pass over a full 64 MiB cache with nothing expired: the worst-case cost
+// of the periodic sweep; each shard's lock is held for 1/16 of it.
+void BM_SweepFullCache(benchmark::State& state) {
+  sg::cache::MemoryBackend cache(sg::cache::MemoryOptions{64ull << 20, 16});
+  const std::string value(64, 'v');
+  for (int i = 0; cache.evictions() == 0; ++i)
+    cache.set(std::string("key:").append(std::to_string(i)), value, 3'600'000);
+  for (auto _ : state) cache.maintain();
+  state.counters["entries"] = static_cast<double>(cache.key_count());
+}
+BENCHMARK(BM_SweepFullCache)->Unit(benchmark::kMillisecond);
+
+// Reader latency while another thread sweeps a full cache continuously: the sweep must not
+// hold a shard lock long enough to stall readers (reports the worst get seen).
+void BM_GetWhileSweeping(benchmark::State& state) {
+  sg::cache::MemoryBackend cache(sg::cache::MemoryOptions{64ull << 20, 16});
+  const std::string value(64, 'v');
+  std::vector<std::string> keys;
+  for (int i = 0; cache.evictions() == 0; ++i) {
+    keys.push_back(std::string("key:").append(std::to_string(i)));
+    cache.set(keys.back(), value, 3'600'000);
+  }
+  std::atomic<bool> stop{false};
+  std::thread sweeper([&] {
+    while (!stop.load()) cache.maintain();
+  });
+  std::string out;
+  size_t i = 0;
+  std::vector<double> us;
+  us.reserve(1 << 22);
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    cache.get(keys[(i += 7919) % keys.size()], out);
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  stop = true;
+  sweeper.join();
+  std::sort(us.begin(), us.end());
+  auto pct = [&](double p) {
+    return us[static_cast<size_t>(p * static_cast<double>(us.size() - 1))];
+  };
+  state.counters["p50_us"] = pct(0.50);
+  state.counters["p99_us"] = pct(0.99);
+  state.counters["p999_us"] = pct(0.999);
+  state.counters["max_us"] = us.back();
+}
+BENCHMARK(BM_GetWhileSweeping)->UseRealTime();
 
 BENCHMARK(BM_GetHit<memory>)->ThreadRange(1, 4)->UseRealTime();
 BENCHMARK(BM_Set<memory>)->ThreadRange(1, 4)->UseRealTime();
