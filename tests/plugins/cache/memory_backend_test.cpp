@@ -78,6 +78,21 @@ TEST(MemoryBackend, SweepReclaimsExpiredEntriesNobodyReads) {
   EXPECT_EQ(cache.size_bytes(), 4 + 1 + MemoryBackend::kEntryOverhead);
 }
 
+TEST(MemoryBackend, SweepCoversEveryBucketOfALargeShard) {
+  MemoryBackend cache(MemoryOptions{64 << 20, 2});  // thousands of buckets per shard
+  for (int i = 0; i < 20'000; ++i) {
+    std::string key = std::string("k").append(std::to_string(i));
+    ASSERT_TRUE(cache.set(key, "v", i % 2 == 0 ? 50 : 0).ok());
+  }
+  std::this_thread::sleep_for(120ms);
+  cache.maintain();
+  EXPECT_EQ(cache.key_count(), 10'000u);
+  EXPECT_EQ(cache.expirations(), 10'000u);
+  std::string out;
+  EXPECT_TRUE(cache.get("k1", out).ok());
+  EXPECT_FALSE(cache.get("k2", out).ok());
+}
+
 TEST(MemoryBackend, ByteAccountingReturnsToZero) {
   MemoryBackend cache(MemoryOptions{1 << 20, 8});
   bool removed = false;
