@@ -1,0 +1,121 @@
+// /api/v1/content: create, read, partial update, delete, list/search. Writes need a signed-in
+// caller and only the owner may change or delete; every database call runs on the blocking
+// pool and answers later.
+#include <streamgate/services/http.hpp>
+
+#include "metadata_plugin.hpp"
+#include "sql/rest.hpp"
+#include "sql/util.hpp"
+
+namespace sg::metadata {
+namespace {
+
+using http::Exchange;
+using http::HttpError;
+using sql::rest::Reply;
+
+constexpr uint64_t kMaxBody = 64 * 1024;
+
+std::string require_signed_in(const Exchange& ex) {
+  sg_http_identity id = ex.identity();
+  if (!id.authenticated) throw HttpError(401, "unauthorized", "sign in to change content");
+  return id.address;
+}
+
+std::string id_param(const Exchange& ex) {
+  auto v = ex.path_param("id");
+  if (!v || !sql::is_uuid(*v)) throw HttpError(400, "invalid_request", "id: must be a UUID");
+  return sql::lower(*v);
+}
+
+json object_body(const Exchange& ex) {
+  json b = ex.json_body();  // 400 invalid_json when malformed
+  if (!b.is_object()) throw HttpError(400, "invalid_request", "body: must be a JSON object");
+  return b;
+}
+
+}  // namespace
+
+void MetadataPlugin::add_routes() {
+  Host h = host();
+
+  router_.add(http::RouteSpec{SG_HTTP_POST, "/api/v1/content", SG_HTTP_BODY_BUFFER, kMaxBody},
+              [this, h](const Exchange& ex) {
+                std::string who = require_signed_in(ex);
+                json body = object_body(ex);
+                sql::rest::answer_blocking(h, ex, [this, who, body]() -> Reply {
+                  return {201, to_json(create(who, body, Writer::rest))};
+                });
+              });
+
+  router_.add(SG_HTTP_GET, "/api/v1/content/{id}", [this, h](const Exchange& ex) {
+    std::string id = id_param(ex);
+    // Metadata of every visibility is readable; gating the media is the streaming plugin's
+    // job.
+    sql::rest::answer_blocking(h, ex, [this, id]() -> Reply {
+      auto c = store().get(id);
+      if (!c) throw HttpError(404, "not_found", "no content " + id);
+      return {200, to_json(*c)};
+    });
+  });
+
+  router_.add(http::RouteSpec{SG_HTTP_PATCH, "/api/v1/content/{id}", SG_HTTP_BODY_BUFFER, kMaxBody},
+              [this, h](const Exchange& ex) {
+                std::string who = require_signed_in(ex);
+                std::string id = id_param(ex);
+                json body = object_body(ex);
+                sql::rest::answer_blocking(h, ex, [this, who, id, body]() -> Reply {
+                  return {200, to_json(patch(id, body, Writer::rest, who))};
+                });
+              });
+
+  router_.add(SG_HTTP_DELETE, "/api/v1/content/{id}", [this, h](const Exchange& ex) {
+    std::string who = require_signed_in(ex);
+    std::string id = id_param(ex);
+    sql::rest::answer_blocking(h, ex, [this, who, id]() -> Reply {
+      remove(id, who);
+      return {204, nullptr};
+    });
+  });
+
+  router_.add(SG_HTTP_GET, "/api/v1/content", [this, h](const Exchange& ex) {
+    sql::rest::check_query_params(ex,
+                                  {"owner", "status", "tag", "visibility", "q", "limit", "cursor"});
+    ListQuery q;
+    q.limit = sql::rest::parse_limit(ex);
+    q.owner = sql::rest::param(ex, "owner");
+    if (q.owner && !sql::is_address(*q.owner))
+      throw HttpError(400, "invalid_request", "owner: must be 0x followed by 40 hex digits");
+    q.status = sql::rest::param(ex, "status");
+    if (q.status && !valid_status(*q.status))
+      throw HttpError(400, "invalid_request",
+                      "status: must be one of uploading, processing, ready, failed");
+    q.visibility = sql::rest::param(ex, "visibility");
+    if (q.visibility && !valid_visibility(*q.visibility))
+      throw HttpError(400, "invalid_request",
+                      "visibility: must be one of public, signed_in, token_gated");
+    q.tag = sql::rest::param(ex, "tag");
+    if (q.tag && (q.tag->empty() || utf8_length(*q.tag) > kMaxTagLength))
+      throw HttpError(400, "invalid_request", "tag: must be 1 to 50 characters");
+    q.q = sql::rest::param(ex, "q");
+    if (q.q && (q.q->empty() || utf8_length(*q.q) > 200))
+      throw HttpError(400, "invalid_request", "q: must be 1 to 200 characters");
+    q.cursor = sql::rest::param(ex, "cursor");
+    if (!q.owner) {
+      // Without an owner filter a list shows public items, plus the caller's own.
+      q.restrict_visibility = true;
+      sg_http_identity id = ex.identity();
+      if (id.authenticated) q.viewer = std::string(id.address);
+    }
+    sql::rest::answer_blocking(h, ex, [this, q]() -> Reply {
+      auto page = store().list(q);
+      json items = json::array();
+      for (const auto& c : page.items) items.push_back(to_json(c));
+      return {200,
+              json{{"items", items},
+                   {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}}};
+    });
+  });
+}
+
+}  // namespace sg::metadata
