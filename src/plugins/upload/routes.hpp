@@ -19,6 +19,8 @@ Result<UploadView> owned_upload(const Context& ctx, const http::Exchange& ex);
 // Runs fn on the blocking pool; answers 503 when the pool refuses (shutting down).
 void on_pool(Context& ctx, const http::Exchange& ex, bool tus, std::function<void()> fn);
 // Creation checks shared by tus and simple uploads: size limit and owner quota (413).
-Status check_limits(const Context& ctx, const std::string& owner, std::optional<uint64_t> length);
+// `counted` bytes of `length` are already in the owner's usage (a deferred upload's offset).
+Status check_limits(const Context& ctx, const std::string& owner, std::optional<uint64_t> length,
+                    uint64_t counted = 0);
 
 }  // namespace sg::upload

@@ -114,6 +114,7 @@ class WriteSession {
 
   uint64_t start_offset() const noexcept { return start_; }
   uint64_t position() const noexcept { return pos_; }
+  std::optional<uint64_t> length() const noexcept { return length_; }
 
  private:
   friend class Store;

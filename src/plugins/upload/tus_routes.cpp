@@ -55,6 +55,12 @@ void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, 
   pump_body(
       ctx.host, ex, ctx.config.buffer_bytes,
       [ws, c](std::string_view data) {
+        // A deferred-length upload has no Upload-Length to stop it: hold it to max_size.
+        if (!ws->length() && ws->position() + data.size() > c->config.max_size)
+          return Status(
+              fail(413, "upload_too_large",
+                   "uploads are limited to " + std::to_string(c->config.max_size) + " bytes",
+                   static_cast<long long>(c->config.max_size)));
         Status st = ws->write(data);
         if (st) c->bytes_received.add(static_cast<double>(data.size()));
         return st;
@@ -263,7 +269,7 @@ void handle_patch(Context& ctx, const http::Exchange& ex) {
     auto n = parse_size_header("Upload-Length", *lh);
     if (!n) return respond_failure(ex, n.error(), true);
     if (!v->record.length) {
-      if (auto lim = check_limits(ctx, v->record.owner, n.value()); !lim)
+      if (auto lim = check_limits(ctx, v->record.owner, n.value(), v->offset); !lim)
         return respond_failure(ex, lim.error(), true);
     }
     new_length = n.value();
@@ -367,7 +373,8 @@ void on_pool(Context& ctx, const http::Exchange& ex, bool tus, std::function<voi
   }
 }
 
-Status check_limits(const Context& ctx, const std::string& owner, std::optional<uint64_t> length) {
+Status check_limits(const Context& ctx, const std::string& owner, std::optional<uint64_t> length,
+                    uint64_t counted) {
   const auto& cfg = ctx.config;
   if (length && *length > cfg.max_size)
     return fail(413, "upload_too_large",
@@ -375,6 +382,7 @@ Status check_limits(const Context& ctx, const std::string& owner, std::optional<
                 static_cast<long long>(cfg.max_size));
   if (cfg.owner_quota > 0) {
     uint64_t used = ctx.store->owner_usage(owner);
+    used = used > counted ? used - counted : 0;
     uint64_t want = length.value_or(0);
     if (used >= cfg.owner_quota || want > cfg.owner_quota - used)
       return fail(413, "quota_exceeded",

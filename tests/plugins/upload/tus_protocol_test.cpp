@@ -15,6 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+const std::string kCarol = "0xC0C0000000000000000000000000000000000003";
+
 std::string b64(std::string_view s) {
   return sg::upload::base64_encode(s);
 }
@@ -319,6 +321,43 @@ TEST(TusProtocol, BadInputIsRefusedWithClearErrors) {
   EXPECT_EQ(too_long.status, 413);
   EXPECT_EQ(too_long.json()["error"]["limit"], 10);
   EXPECT_EQ(s.head(loc, kBob).header("Upload-Offset"), "0");
+  // A deferred-length upload is still held to max_size, with or without Content-Length.
+  auto deferred = http(s.port(), "POST", "/files/", "",
+                       UploadServer::tus(kCarol, {{"Upload-Defer-Length", "1"}}));
+  ASSERT_EQ(deferred.status, 201);
+  std::string dloc = deferred.header("Location");
+  EXPECT_EQ(s.patch(dloc, 0, std::string(900, 'y'), kCarol).status, 204);
+  auto past = s.patch(dloc, 900, std::string(200, 'y'), kCarol);
+  EXPECT_EQ(past.status, 413);
+  EXPECT_EQ(past.json()["error"]["limit"], 1000);
+  EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Offset"), "900");
+  std::string chunk(200, 'z');
+  std::string chunked =
+      "PATCH " + dloc +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+      "Authorization: Bearer test:" +
+      kCarol +
+      "\r\nUpload-Offset: 900\r\n"
+      "Content-Type: application/offset+octet-stream\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\nc8\r\n" +
+      chunk + "\r\n0\r\n\r\n";
+  std::string answer = raw_exchange(s.port(), chunked);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+  EXPECT_NE(answer.find("\"limit\":1000"), std::string::npos) << answer;
+  EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Offset"), "900");
+  // A chunked body within the limit goes through the same streaming path.
+  std::string ok_chunked =
+      "PATCH " + dloc +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+      "Authorization: Bearer test:" +
+      kCarol +
+      "\r\nUpload-Offset: 900\r\n"
+      "Content-Type: application/offset+octet-stream\r\nTransfer-Encoding: chunked\r\n"
+      "Upload-Length: 950\r\nConnection: close\r\n\r\n32\r\n" +
+      std::string(50, 'z') + "\r\n0\r\n\r\n";
+  std::string ok_answer = raw_exchange(s.port(), ok_chunked);
+  EXPECT_EQ(ok_answer.rfind("HTTP/1.1 204", 0), 0u) << ok_answer;
+  EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Length"), "950");
   auto later = s.patch(loc, 99, "abc", kBob);
   EXPECT_EQ(later.status, 409);
   // Nothing above crashed the server.

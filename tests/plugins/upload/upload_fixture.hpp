@@ -44,6 +44,10 @@ class UploadServer {
   bool jobs_;
 };
 
+// Sends raw bytes (a whole HTTP/1.1 request, e.g. with a chunked body) on a new
+// connection and returns everything the server answered until it closed (bounded by 10 s).
+std::string raw_exchange(uint16_t port, const std::string& request);
+
 // The id part of a "/files/<id>" location.
 std::string id_of(const std::string& location);
 
