@@ -20,6 +20,13 @@ AuthCore::AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now)
       gate_(config_, chains_, *store_),
       siwe_(config_, *store_, tokens_, chains_) {}
 
+void count_gate(AuthCore& core, const GateAnswer& a) {
+  if (a.status == GateStatus::kUnavailable) core.metrics.gate_unavailable.add();
+  if (a.status != GateStatus::kOk) return;
+  (a.allowed ? core.metrics.gate_allowed : core.metrics.gate_denied).add();
+  if (a.cached) core.metrics.gate_cached.add();
+}
+
 bool AuthCore::is_admin(const std::string& address) const {
   return std::find(config_.admins.begin(), config_.admins.end(), address) != config_.admins.end();
 }

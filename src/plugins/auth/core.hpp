@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "gate.hpp"
 #include "kv_store.hpp"
+#include "metrics.hpp"
 #include "siwe_login.hpp"
 #include "tokens.hpp"
 
@@ -26,6 +27,8 @@ class AuthCore {
   const ChainRegistry& chains() const noexcept { return chains_; }
   const GateChecker& gate() const noexcept { return gate_; }
   const SiweLogin& siwe() const noexcept { return siwe_; }
+  // Set once at start, before the core is shared; counters are thread-safe.
+  AuthMetrics metrics;
 
   bool is_admin(const std::string& address) const;
   // The gateway's question: which verified identity does this session token carry?

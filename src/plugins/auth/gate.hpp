@@ -35,6 +35,11 @@ struct GateAnswer {
   std::string message;  // for kInvalid / kUnavailable
 };
 
+struct AuthMetrics;
+class AuthCore;
+// Counts one answer in the gate metrics.
+void count_gate(AuthCore& core, const GateAnswer& a);
+
 // Parses {chain_id, contract, standard, token_id?, min_balance?} (address is filled by the
 // caller). On failure returns nullopt and sets *error.
 std::optional<NftQuery> parse_nft_query(const nlohmann::json& j, std::string* error);

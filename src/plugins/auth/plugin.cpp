@@ -29,6 +29,7 @@ class AuthPlugin final : public sg::Plugin {
   void start() override {
     cache_ = host().acquire<sg_cache_service>(SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
     core_ = std::make_unique<AuthCore>(config_, cache_);
+    core_->metrics = AuthMetrics::create(host());
     service_.attach(core_.get());
     http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
     if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "http service missing");

@@ -137,6 +137,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
                std::string host_header(ex.header("Host").value_or(""));
                later(host, ex, [&core, message, signature, host_header](const Exchange& e) {
                  LoginResult r = core.siwe().login(message, signature, host_header);
+                 (r.status == 200 ? core.metrics.logins_ok : core.metrics.logins_failed).add();
                  if (r.status != 200) throw HttpError(r.status, r.code, r.message);
                  answer_session(e, core, r.token, r.claims);
                });

@@ -102,6 +102,7 @@ sg_status run_gate(AuthCore& core, const sg_http_identity* identity, std::string
   if (identity != nullptr && identity->authenticated != 0)
     address.assign(identity->address, strnlen(identity->address, sizeof(identity->address)));
   GateAnswer a = core.gate().check(address, rule, (flags & SG_AUTH_GATE_BYPASS_CACHE) != 0);
+  count_gate(core, a);
   if (a.status == GateStatus::kInvalid) {
     fill_error(err, SG_ERR_INVALID, a.message);
     return SG_ERR_INVALID;
