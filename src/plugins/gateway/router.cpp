@@ -5,6 +5,8 @@
 
 namespace sg::gateway {
 
+thread_local const Route* current_route = nullptr;
+
 PathSegments split_path(std::string_view raw) {
   PathSegments p;
   p.raw = raw;
@@ -201,7 +203,9 @@ sg_status RouteTable::remove(std::uint64_t id) {
   }
   const_cast<Route&>(*victim).removed.store(true);
   // Wait out calls that loaded the old snapshot; handlers are short (they must not block).
-  while (victim->active.load() != 0) std::this_thread::yield();
+  // A handler removing its own route would wait for itself: its call is the one in flight.
+  const int own = current_route == victim.get() ? 1 : 0;
+  while (victim->active.load() > own) std::this_thread::yield();
   return SG_OK;
 }
 

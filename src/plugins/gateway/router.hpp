@@ -51,6 +51,9 @@ struct Route {
   std::atomic<bool> removed{false};
 };
 
+// The route whose handler runs on this thread (set by the session around the call).
+extern thread_local const Route* current_route;
+
 // Parses `pattern` into segments; false with a reason on a malformed pattern.
 bool compile_pattern(std::string_view pattern, std::vector<Segment>& out, std::string& why);
 

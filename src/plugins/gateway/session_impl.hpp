@@ -409,11 +409,13 @@ class Session final : public SessionLink,
     ex->in_handler = true;
     ex->begin_handler_call();
     sg_http_handler_result r = SG_HTTP_ANSWERED;
+    current_route = &route;
     try {
       r = route.handler(route.user, reinterpret_cast<sg_http_exchange*>(ex.get()));
     } catch (...) {
       r = SG_HTTP_ANSWERED;  // a C++ handler leaked an exception: answered 500 below
     }
+    current_route = nullptr;
     ex->in_handler = false;
     route.active.fetch_sub(1);
     if (r != SG_HTTP_LATER && !ex->answered()) {
