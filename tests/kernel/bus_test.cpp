@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <iostream>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -216,4 +217,26 @@ TEST(EventBus, BoundedQueueDropsAndCounts) {
   EXPECT_EQ(c.dropped, 15u);
   EXPECT_EQ(c.delivered, 6u);
   EXPECT_EQ(got.load(), 6);
+}
+
+// Not a benchmark gate: checks that a burst is delivered completely, and prints the rate.
+TEST(EventBus, BurstIsDeliveredCompletely) {
+  EventBus bus(opts(2, 200000));
+  std::atomic<int> a{0}, b{0};
+  ASSERT_TRUE(bus.subscribe("a", "burst.*", [&](auto, auto) { ++a; }).ok());
+  ASSERT_TRUE(bus.subscribe("b", "*", [&](auto, auto) { ++b; }).ok());
+  constexpr int kEvents = 100000;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(bus.publish("burst.event", "{\"i\":1}").ok());
+  }
+  auto t1 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(bus.wait_idle(30s));
+  auto t2 = std::chrono::steady_clock::now();
+  EXPECT_EQ(a.load(), kEvents);
+  EXPECT_EQ(b.load(), kEvents);
+  auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  std::cout << "[ MEASURE  ] " << kEvents << " events x 2 subscribers: publish " << ms(t1 - t0)
+            << " ms, all delivered after " << ms(t2 - t0) << " ms ("
+            << static_cast<int>(2.0 * kEvents / (ms(t2 - t0) / 1000.0)) << " deliveries/s)\n";
 }
