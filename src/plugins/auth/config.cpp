@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -46,6 +47,31 @@ std::string derive(std::string_view key, std::string_view label) {
 
 AuthConfig parse_config(const json& s, bool dev_mode) {
   if (!s.is_object()) throw std::invalid_argument("plugins.auth must be a mapping");
+  // Unknown keys are refused: a typo in a security setting must not silently fall back.
+  static const char* const kKeys[] = {"enabled",
+                                      "jwt_secret",
+                                      "playback_secret",
+                                      "issuer",
+                                      "session_audience",
+                                      "playback_audience",
+                                      "session_ttl_seconds",
+                                      "session_max_age_seconds",
+                                      "playback_ttl_seconds",
+                                      "playback_max_ttl_seconds",
+                                      "nonce_ttl_seconds",
+                                      "clock_skew_seconds",
+                                      "domains",
+                                      "schemes",
+                                      "chain_ids",
+                                      "admins",
+                                      "cookie",
+                                      "block_tag",
+                                      "chains",
+                                      "gate_cache"};
+  for (const auto& [key, value] : s.items()) {
+    if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
+      throw std::invalid_argument("plugins.auth." + key + " is not a known setting");
+  }
   AuthConfig c;
   c.jwt_secret = get_or<std::string>(s, "jwt_secret", "");
   bool weak = c.jwt_secret.empty() || c.jwt_secret == kDevSecret || c.jwt_secret.size() < 32;

@@ -204,4 +204,7 @@ TEST(AuthConfig, SecretsPolicy) {
   EXPECT_THROW(
       parse_config({{"jwt_secret", std::string(40, 'k')}, {"admins", {"0xnothex"}}}, false),
       std::invalid_argument);
+  EXPECT_THROW(parse_config({{"jwt_secret", std::string(40, 'k')}, {"jwt_secert", "typo"}}, false),
+               std::invalid_argument);
+  EXPECT_NO_THROW(parse_config({{"jwt_secret", std::string(40, 'k')}, {"enabled", true}}, false));
 }
