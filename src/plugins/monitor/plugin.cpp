@@ -2,9 +2,9 @@
 // plugin list for administrators (/api/v1/admin/plugins).
 //
 // /health answers on the network thread (it only proves the process serves requests).
-// Everything that asks the kernel about other plugins runs on the blocking pool, because
-// plugins_describe() calls every plugin's health() and one slow plugin must not stall a
-// gateway thread; the answer is sent later from the pool thread.
+// Everything that asks the kernel about other plugins runs on the monitor's own worker
+// thread (see worker.hpp), because plugins_describe() calls every plugin's health() and one
+// slow plugin must not stall a gateway thread; the answer is sent later from that thread.
 #include <chrono>
 #include <functional>
 #include <string>
@@ -17,12 +17,15 @@
 #include "process_stats.hpp"
 #include "readiness.hpp"
 #include "scrape.hpp"
+#include "worker.hpp"
 
 namespace sg::monitor {
 namespace {
 
 constexpr const char* kId = "monitor";
 constexpr const char* kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+// Requests waiting for the worker; past this the monitor answers 503 at once.
+constexpr size_t kMaxQueued = 64;
 
 double unix_now() {
   using namespace std::chrono;
@@ -34,6 +37,7 @@ class Monitor final : public sg::Plugin {
   Monitor(sg::Host host, const json& config) : sg::Plugin(host), config_(parse_config(config)) {}
 
   void start() override {
+    worker_.start();
     http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
     if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "service http v1 is not available");
     router_.bind(http_);
@@ -62,8 +66,11 @@ class Monitor final : public sg::Plugin {
                 (config_.admin_allow_loopback ? "true" : "false") + ")");
   }
 
+  // Routes go first (no new work), then queued queries finish and are answered, then the
+  // http service is released.
   void stop(std::chrono::milliseconds) override {
     router_.clear();
+    worker_.stop();
     if (http_ != nullptr) host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
     http_ = nullptr;
   }
@@ -71,20 +78,20 @@ class Monitor final : public sg::Plugin {
  private:
   using Work = std::function<void(const http::Exchange&)>;
 
-  // Runs `work` on the blocking pool with its own reference on the exchange; answers 503
-  // when the pool refuses (the plugin is stopping).
+  // Runs `work` on the worker thread with its own reference on the exchange; answers 503
+  // when the worker is saturated or stopping.
   void off_thread(const http::Exchange& ex, Work work) {
-    try {
-      host().run_blocking([ex, work = std::move(work)] {
-        if (ex.cancelled()) return;
-        try {
-          work(ex);
-        } catch (...) {
-          http::Router::answer_exception(ex, std::current_exception());
-        }
-      });
-    } catch (const std::exception& e) {
-      ex.respond_error(503, "service_unavailable", e.what());
+    const bool queued = worker_.post([ex, work = std::move(work)] {
+      if (ex.cancelled()) return;
+      try {
+        work(ex);
+      } catch (...) {
+        http::Router::answer_exception(ex, std::current_exception());
+      }
+    });
+    if (!queued) {
+      ex.respond_error(503, "monitor_busy",
+                       "too many monitoring requests are waiting; retry shortly");
     }
   }
 
@@ -131,6 +138,7 @@ class Monitor final : public sg::Plugin {
   }
 
   MonitorConfig config_;
+  Worker worker_{kMaxQueued};
   const sg_http_service* http_ = nullptr;
   http::Router router_;
 };

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <future>
 #include <support.hpp>
 
 #include "prom_text.hpp"
@@ -79,6 +80,44 @@ TEST(MonitorServer, ReadyTurnsGreenWhenThePluginIsHealthy) {
   ASSERT_TRUE(server.start());
   auto ready = server.request("GET", "/ready");
   EXPECT_EQ(ready.status, 200) << ready.body;
+}
+
+TEST(MonitorServer, SlowHealthChecksNeverStallTheGateway) {
+  // Every /ready takes >= 50 ms (the plugin's health() sleeps). 80 at once: the monitor's
+  // worker queue (64) overflows, so some are refused with 503 monitor_busy straight away,
+  // and /health keeps answering fast because no network thread waits on health().
+  sgtest::StreamGateServer server(
+      json{{"plugins", {{"unhealthy_plugin", {{"healthy", true}, {"health_delay_ms", 50}}}}}});
+  server.use_plugins({"gateway", "monitor", "unhealthy_plugin"});
+  ASSERT_TRUE(server.start());
+
+  std::vector<std::future<sgtest::HttpResponse>> pending;
+  for (int i = 0; i < 80; ++i) {
+    pending.push_back(std::async(std::launch::async, [&server] {
+      return server.request("GET", "/ready", "", {}, std::chrono::seconds(30));
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto t0 = std::chrono::steady_clock::now();
+  auto health = server.request("GET", "/health");
+  auto elapsed = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(health.status, 200);
+  EXPECT_LT(elapsed, std::chrono::seconds(1));  // generous: the machine may be loaded
+
+  int ok = 0;
+  int busy = 0;
+  for (auto& f : pending) {
+    auto res = f.get();
+    if (res.status == 200) {
+      ++ok;
+    } else {
+      EXPECT_EQ(res.status, 503) << res.body;
+      EXPECT_EQ(res.json()["error"]["code"], "monitor_busy") << res.body;
+      ++busy;
+    }
+  }
+  EXPECT_GE(ok, 1);
+  EXPECT_GE(busy, 1);
 }
 
 TEST(MonitorServer, MetricsAreValidPrometheusAndCountRequests) {

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <future>
 #include <streamgate/plugin.hpp>
+#include <vector>
 
 #include "access.hpp"
 #include "config.hpp"
@@ -13,6 +15,7 @@
 #include "prometheus.hpp"
 #include "readiness.hpp"
 #include "scrape.hpp"
+#include "worker.hpp"
 
 using nlohmann::json;
 using namespace sg::monitor;
@@ -189,4 +192,27 @@ TEST(MonitorConfig, ValidatesKeys) {
   EXPECT_THROW(parse_config({{"admin_allow_loopback", "yes"}}), sg::Error);
   EXPECT_THROW(parse_config({{"admin_alow_loopback", true}}), sg::Error);
   EXPECT_THROW(parse_config(json::array()), sg::Error);
+}
+
+TEST(MonitorWorker, RunsInOrderRefusesWhenFullAndDrainsOnStop) {
+  Worker worker(2);
+  EXPECT_FALSE(worker.post([] {}));  // not started yet
+  worker.start();
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::promise<void> running;
+  std::vector<int> order;
+  ASSERT_TRUE(worker.post([&, gate] {
+    running.set_value();
+    gate.wait();
+    order.push_back(0);
+  }));
+  running.get_future().wait();  // the blocker is off the queue, on the thread
+  EXPECT_TRUE(worker.post([&] { order.push_back(1); }));
+  EXPECT_TRUE(worker.post([&] { throw std::runtime_error("task failure is contained"); }));
+  EXPECT_FALSE(worker.post([&] { order.push_back(99); }));  // queue holds 2: refused
+  release.set_value();
+  worker.stop();  // runs what was queued, then joins
+  EXPECT_EQ(order, (std::vector<int>{0, 1}));
+  EXPECT_FALSE(worker.post([] {}));  // stopped
 }
