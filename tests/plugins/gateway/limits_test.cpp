@@ -2,6 +2,7 @@
 // drain, each against its own streamgate configured for the case.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "gateway_fixture.hpp"
@@ -90,4 +91,33 @@ TEST(GatewayLimits, ShutdownDrainsInFlightRequests) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "slept");
   EXPECT_FALSE(gw.server->running());
+}
+
+TEST(GatewayLimits, RateLimitThroughTheSharedCacheBackend) {
+  ASSERT_TRUE(std::filesystem::exists(std::filesystem::path(SG_TEST_PLUGIN_DIR) / "cache.so"));
+  gwtest::Gateway gw(
+      nlohmann::json{
+          {"rate_limit",
+           {{"enabled", true}, {"requests_per_second", 5}, {"burst", 1}, {"backend", "cache"}}}},
+      {"gateway", "test_routes", "cache"});
+  ASSERT_TRUE(gw.start());
+  // Shared fixed windows of 5 per second: twenty quick requests span at most two windows,
+  // so 5..10 pass. Local buckets (burst 1) would pass only one or two: this tells the
+  // cache path is the one in use.
+  sgtest::HttpConnection conn(gw.port());
+  int ok = 0;
+  int refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = conn.request("GET", "/t/hello");
+    if (r.status == 200) ++ok;
+    if (r.status == 429) {
+      ++refused;
+      EXPECT_EQ(r.header("retry-after"), "1");
+      EXPECT_EQ(r.json()["error"]["code"], "rate_limited");
+    }
+  }
+  EXPECT_GE(ok, 5);
+  EXPECT_LE(ok, 10);
+  EXPECT_EQ(ok + refused, 20);
+  EXPECT_EQ(gw.server->log().find("no cache service"), std::string::npos);
 }
