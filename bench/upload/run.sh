@@ -4,7 +4,7 @@
 #   (2) @tus/server + @tus/file-store (Node), and
 #   (3) a plain sequential disk write of the same bytes (dd conv=fsync).
 # Reports MB/s and the server's peak RSS (VmHWM) and RSS growth during the upload.
-# Usage: bench/upload/run.sh [build dir] [size MiB] [chunk MiB]
+# Usage: [BENCH_DIR=/dev/shm] [UPLOAD_EXTRA=', "buffer_bytes": 16777216'] bench/upload/run.sh [build dir] [size MiB] [chunk MiB]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -50,7 +50,7 @@ cat > "$WORK/sg/streamgate.yaml" <<YAML
  "logging": {"level": "warn"},
  "database": {"driver": "sqlite", "sqlite_path": "$WORK/sg/data/streamgate.db"},
  "plugins": {"gateway": {"host": "127.0.0.1", "port": $PORT, "access_log": false},
-             "upload": {"max_size": 4294967296, "owner_quota": 0}}}
+             "upload": {"max_size": 4294967296, "owner_quota": 0${UPLOAD_EXTRA:-}}}}
 YAML
 "$BUILD/bin/streamgate" --config "$WORK/sg/streamgate.yaml" > "$WORK/sg/log" 2>&1 &
 SG_PID=$!; PIDS+=("$SG_PID")
