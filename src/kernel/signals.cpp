@@ -11,11 +11,15 @@ namespace sgk {
 
 namespace {
 
+// SIGUSR2 only wakes the watcher when it is destroyed (sent with pthread_kill).
+constexpr int kWakeSignal = SIGUSR2;
+
 sigset_t termination_set() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, kWakeSignal);
   return set;
 }
 
@@ -35,18 +39,24 @@ SignalWatcher::SignalWatcher(std::function<void(int)> on_first)
 
 SignalWatcher::~SignalWatcher() {
   stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    pthread_kill(thread_.native_handle(), kWakeSignal);
+    thread_.join();
+  }
 }
 
 void SignalWatcher::loop() {
   pthread_setname_np(pthread_self(), "sg-signals");
   sigset_t set = termination_set();
+  // Normally inherited from main(); blocking here too makes the wake-up signal safe even if
+  // block_termination_signals() was not called first.
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   bool first_seen = false;
   while (!stop_) {
-    // A short timeout so the destructor can end the thread without sending a signal.
-    timespec timeout{0, 200 * 1000 * 1000};
+    // The timeout is only a safety net: the destructor wakes us with kWakeSignal.
+    timespec timeout{1, 0};
     int sig = sigtimedwait(&set, nullptr, &timeout);
-    if (sig < 0) continue;  // EAGAIN (timeout) or EINTR
+    if (sig < 0 || sig == kWakeSignal) continue;  // timeout, EINTR or wake-up
     if (!first_seen) {
       first_seen = true;
       on_first_(sig);

@@ -9,8 +9,9 @@
 
 namespace sgk {
 
-// Blocks SIGINT/SIGTERM (inherited by threads created afterwards) and ignores SIGPIPE (a
-// peer closing a socket must be an EPIPE error, not a dead server). Call first in main().
+// Blocks SIGINT/SIGTERM and SIGUSR2 (the watcher's wake-up) (inherited by threads created
+// afterwards) and ignores SIGPIPE (a peer closing a socket must be an EPIPE error, not a dead
+// server). Call first in main().
 void block_termination_signals();
 
 class SignalWatcher {
