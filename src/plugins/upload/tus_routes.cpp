@@ -67,9 +67,11 @@ void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, 
       },
       [ws, c, ex, id, status, checksummed, extra = std::move(extra)](Status st) mutable {
         if (!st) {
-          // A client that went away keeps what it sent (unless the chunk was checksummed);
-          // any other failure discards the uncommitted part of this request.
-          ws->abandon(st.error().status == 499 && !checksummed);
+          // A body cut short by the transport (client gone 499, idle 408, server shutting
+          // down 503) keeps what arrived, unless the chunk was checksummed (all or nothing);
+          // a refused body (413, storage error) discards this request's uncommitted part.
+          int code = st.error().status;
+          ws->abandon(!checksummed && (code == 499 || code == 408 || code == 503));
           return respond_failure(ex, st.error(), true);
         }
         auto off = ws->finish();
