@@ -2,6 +2,7 @@
 // shared streamgate (gateway + test_routes) over loopback.
 #include <gtest/gtest.h>
 
+#include <random>
 #include <thread>
 
 #include <streamgate/plugin.h>
@@ -219,4 +220,31 @@ TEST_F(GatewayBasic, AccessLogHasNoQueryOrToken) {
   EXPECT_NE(log.find("\"path\":\"/t/hello\""), std::string::npos) << log.substr(0, 4000);
   EXPECT_EQ(log.find("hunter2"), std::string::npos);
   EXPECT_EQ(log.find("supersecrettoken123"), std::string::npos);
+}
+
+TEST_F(GatewayBasic, RandomBytesNeverCrashTheServer) {
+  std::mt19937 rng(1234);
+  const std::string methods[] = {"GET", "POST", "PUT", "HEAD", "OPTIONS", "BREW", ""};
+  for (int i = 0; i < 300; ++i) {
+    std::string req;
+    switch (i % 3) {
+      case 0:  // pure noise
+        req = gwtest::payload(1 + rng() % 3000, static_cast<unsigned>(i));
+        break;
+      case 1:  // a plausible request line with mangled pieces
+        req = methods[rng() % 7] + " /t/" + gwtest::payload(rng() % 40, static_cast<unsigned>(i)) +
+              " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(rng() % 50) + "\r\n\r\n" +
+              gwtest::payload(rng() % 60, static_cast<unsigned>(i) + 1);
+        break;
+      default:  // broken chunked framing
+        req = "POST /t/stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+              gwtest::payload(rng() % 200, static_cast<unsigned>(i)) + "\r\n";
+        break;
+    }
+    gwtest::RawClient c(port());
+    c.send(req, 1s);
+    c.read_some(4096, 20ms);
+  }
+  ASSERT_TRUE(gw_->server->running());
+  EXPECT_EQ(sgtest::http(port(), "GET", "/t/hello").status, 200);
 }
