@@ -203,6 +203,8 @@ Content new_content(const std::string& owner, const json& fields, Writer writer)
     if (c.title.empty()) bad("title", "must not be empty");
   }
   if (c.id.empty()) c.id = sql::uuid_v4();
+  if (c.gate && c.visibility != "token_gated")
+    bad("gate", "is only allowed when visibility is token_gated");
   check_invariants(c);
   c.created_at = c.updated_at = sql::now_ms();
   return c;

@@ -1,0 +1,129 @@
+// /api/v1/content through the real binary, on SQLite and PostgreSQL.
+#include "meta_fixture.hpp"
+
+namespace {
+
+using namespace mtest;
+
+template <typename B>
+using ContentRest = MetaServer<B>;
+TYPED_TEST_SUITE(ContentRest, sgdata::Backends, sgdata::BackendNames);
+
+TYPED_TEST(ContentRest, CreateGetPatchDeleteWithOwnership) {
+  const std::string nasty = "'; DROP TABLE sg_content; -- \"x\" \\ %_ <script>";
+  auto c =
+      this->create(kAlice, {{"title", nasty}, {"description", nasty}, {"tags", {"a'b", "c;d"}}});
+  std::string id = c["id"];
+  EXPECT_EQ(c["owner"], kAlice);
+  EXPECT_EQ(c["status"], "uploading");
+
+  auto got = this->req("GET", "/api/v1/content/" + id);  // anonymous read
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.json()["title"], nasty);
+  EXPECT_EQ(got.json()["tags"], json({"a'b", "c;d"}));
+
+  expect_error(this->req("PATCH", "/api/v1/content/" + id, R"({"title":"x"})"), 401,
+               "unauthorized");
+  expect_error(this->req("PATCH", "/api/v1/content/" + id, R"({"title":"x"})", as(kBob)), 403,
+               "forbidden");
+  auto p = this->req("PATCH", "/api/v1/content/" + id,
+                     json{{"visibility", "token_gated"},
+                          {"gate",
+                           {{"chain_id", 1},
+                            {"contract", "0x" + std::string(40, 'b')},
+                            {"standard", "erc1155"},
+                            {"token_id", "42"},
+                            {"min_balance", 2}}}}
+                         .dump(),
+                     as(kAlice));
+  ASSERT_EQ(p.status, 200) << p.body;
+  EXPECT_EQ(p.json()["gate"]["token_id"], "42");
+  EXPECT_EQ(p.json()["title"], nasty);  // untouched fields stay
+
+  expect_error(this->req("DELETE", "/api/v1/content/" + id), 401, "unauthorized");
+  expect_error(this->req("DELETE", "/api/v1/content/" + id, "", as(kBob)), 403, "forbidden");
+  EXPECT_EQ(this->req("DELETE", "/api/v1/content/" + id, "", as(kAlice)).status, 204);
+  expect_error(this->req("GET", "/api/v1/content/" + id), 404, "not_found");
+  expect_error(this->req("DELETE", "/api/v1/content/" + id, "", as(kAlice)), 404, "not_found");
+}
+
+TYPED_TEST(ContentRest, BadInputIsA4xxNamingTheField) {
+  expect_error(this->req("POST", "/api/v1/content", R"({"title":"x"})"), 401, "unauthorized");
+  auto post = [&](const std::string& body) {
+    return this->req("POST", "/api/v1/content", body, as(kAlice));
+  };
+  expect_error(post("{not json"), 400, "invalid_json");
+  expect_error(post("[1,2]"), 400, "invalid_request", "body");
+  expect_error(post(R"({"title":7})"), 400, "invalid_request", "title");
+  expect_error(post(R"({"title":"t","colour":"red"})"), 400, "invalid_request", "colour");
+  expect_error(post(json{{"title", std::string(201, 'x')}}.dump()), 400, "invalid_request",
+               "title");
+  expect_error(post(json{{"title", "t"}, {"description", std::string(5001, 'x')}}.dump()), 400,
+               "invalid_request", "description");
+  expect_error(post(R"({"title":"t","tags":[1]})"), 400, "invalid_request", "tags[0]");
+  expect_error(post(R"({"title":"t","visibility":"friends"})"), 400, "invalid_request",
+               "visibility");
+  expect_error(post(R"({"title":"t","visibility":"token_gated"})"), 400, "invalid_request", "gate");
+  expect_error(
+      post(
+          R"({"title":"t","visibility":"token_gated","gate":{"chain_id":1,"contract":"0xzz","standard":"erc721"}})"),
+      400, "invalid_request", "gate.contract");
+  expect_error(post(R"({"title":"t","status":"ready"})"), 400, "invalid_request", "status");
+
+  expect_error(this->req("GET", "/api/v1/content/not-a-uuid"), 400, "invalid_request", "id");
+  expect_error(this->req("GET", "/api/v1/content/'%20OR%201=1--"), 400, "invalid_request", "id");
+  expect_error(this->req("PATCH", "/api/v1/content/123", "{}", as(kAlice)), 400, "invalid_request",
+               "id");
+  auto c = this->create(kAlice, {{"title", "ok"}});
+  std::string id = c["id"];
+  expect_error(this->req("PATCH", "/api/v1/content/" + id, R"({"owner":"0x"})", as(kAlice)), 400,
+               "invalid_request", "owner");
+  expect_error(this->req("PATCH", "/api/v1/content/" + id, R"({"tags":"x"})", as(kAlice)), 400,
+               "invalid_request", "tags");
+  // A refused patch changes nothing.
+  EXPECT_EQ(this->req("GET", "/api/v1/content/" + id).json()["title"], "ok");
+
+  expect_error(this->req("GET", "/api/v1/content?limit=0"), 400, "invalid_request", "limit");
+  expect_error(this->req("GET", "/api/v1/content?limit=101"), 400, "invalid_request", "limit");
+  expect_error(this->req("GET", "/api/v1/content?limit=abc"), 400, "invalid_request", "limit");
+  expect_error(this->req("GET", "/api/v1/content?owner=bob"), 400, "invalid_request", "owner");
+  expect_error(this->req("GET", "/api/v1/content?status=done"), 400, "invalid_request", "status");
+  expect_error(this->req("GET", "/api/v1/content?cursor=xx%27"), 400, "invalid_request", "cursor");
+  expect_error(this->req("GET", "/api/v1/content?sort=title"), 400, "invalid_request", "sort");
+}
+
+TYPED_TEST(ContentRest, ListVisibilityPaginationFiltersAndSearch) {
+  this->create(kAlice, {{"title", "Sunrise over the ocean"}, {"tags", {"nature"}}});
+  this->create(kAlice, {{"title", "Alice members only"}, {"visibility", "signed_in"}});
+  this->create(kBob, {{"title", "Bob public"}, {"description", "an ocean ride"}});
+  this->create(kBob, {{"title", "Bob members only"}, {"visibility", "signed_in"}});
+
+  auto anon = this->req("GET", "/api/v1/content").json();
+  EXPECT_EQ(anon["items"].size(), 2u);
+  for (auto& i : anon["items"]) EXPECT_EQ(i["visibility"], "public");
+  auto alice = this->req("GET", "/api/v1/content", "", as(kAlice)).json();
+  EXPECT_EQ(alice["items"].size(), 3u);
+  auto bobs = this->req("GET", "/api/v1/content?owner=" + kBob).json();
+  EXPECT_EQ(bobs["items"].size(), 2u);
+
+  auto p1 = this->req("GET", "/api/v1/content?limit=1", "", as(kAlice)).json();
+  ASSERT_EQ(p1["items"].size(), 1u);
+  std::vector<std::string> seen{p1["items"][0]["id"]};
+  std::string cursor = p1["next_cursor"];
+  while (!cursor.empty()) {
+    auto p = this->req("GET", "/api/v1/content?limit=1&cursor=" + cursor, "", as(kAlice)).json();
+    for (auto& i : p["items"]) seen.push_back(i["id"]);
+    cursor = p["next_cursor"].is_string() ? std::string(p["next_cursor"]) : std::string();
+  }
+  EXPECT_EQ(seen.size(), 3u);
+
+  EXPECT_EQ(this->req("GET", "/api/v1/content?tag=nature").json()["items"].size(), 1u);
+  EXPECT_EQ(this->req("GET", "/api/v1/content?q=ocean").json()["items"].size(), 2u);
+  EXPECT_EQ(this->req("GET", "/api/v1/content?q=ocean%20sunrise").json()["items"].size(), 1u);
+  EXPECT_EQ(this->req("GET", "/api/v1/content?q=%27%3B%20DROP").json()["items"].size(), 0u);
+  EXPECT_EQ(
+      this->req("GET", "/api/v1/content?status=uploading&visibility=public").json()["items"].size(),
+      2u);
+}
+
+}  // namespace
