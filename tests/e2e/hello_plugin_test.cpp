@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 #include <support.hpp>
 
 namespace fs = std::filesystem;
@@ -119,9 +120,21 @@ void list_plugins_shows_the_drop_in(const json& cfg) {
   server.use_plugins({"gateway"});
   auto listed = run_streamgate(server, {"--list-plugins"});
   EXPECT_EQ(listed.exit_code, 0) << listed.output;
-  EXPECT_NE(listed.output.find("hello"), std::string::npos) << listed.output;
-  EXPECT_NE(listed.output.find("1.0.0"), std::string::npos) << listed.output;
-  EXPECT_NE(listed.output.find("gateway"), std::string::npos) << listed.output;
+  // One line per plugin: "<id>\t<version>\t<file>\t...". The hello line must name the
+  // drop-in folder's copy.
+  std::istringstream lines(listed.output);
+  std::string line;
+  bool hello = false;
+  bool gateway = false;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("hello\t1.0.0\t")) {
+      hello = true;
+      EXPECT_NE(line.find("dropins/hello.so"), std::string::npos) << line;
+    }
+    gateway = gateway || line.starts_with("gateway\t");
+  }
+  EXPECT_TRUE(hello) << listed.output;
+  EXPECT_TRUE(gateway) << listed.output;
 }
 
 void bad_greeting_fails_start_up(const json& cfg) {
