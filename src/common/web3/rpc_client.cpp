@@ -164,8 +164,8 @@ bool is_revert(const nlohmann::json& error) {
 }  // namespace
 
 RpcOutcome RpcClient::call(const std::string& method, const nlohmann::json& params) {
-  nlohmann::json req = {
-      {"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}, {"params", params}};
+  uint64_t id = next_id_++;
+  nlohmann::json req = {{"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
   std::string body = req.dump();
   std::string errors;
   auto timeout = std::chrono::milliseconds(config_.timeout_ms);
@@ -192,6 +192,8 @@ RpcOutcome RpcClient::call(const std::string& method, const nlohmann::json& para
         auto doc = nlohmann::json::parse(ans.body, nullptr, false);
         if (doc.is_discarded() || !doc.is_object()) {
           error = "HTTP " + std::to_string(ans.status) + " with a non-JSON-RPC body";
+        } else if (!doc.contains("id") || doc["id"] != id) {
+          error = "JSON-RPC answer for another request id";
         } else if (doc.contains("error") && doc["error"].is_object()) {
           if (is_revert(doc["error"])) {
             out.kind = RpcOutcome::kReverted;
