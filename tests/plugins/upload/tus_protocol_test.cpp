@@ -471,5 +471,40 @@ TEST(TusProtocol, DeletingTheContentRemovesTheUpload) {
   EXPECT_EQ(s.head(loc).status, 404);
 }
 
+TEST(TusProtocol, MetadataBecomesTheContentRecordAtCreation) {
+  UploadServer s;
+  if (!s.has_metadata()) GTEST_SKIP() << "metadata.so not built: no content catalogue";
+  ASSERT_TRUE(s.start());
+  const std::string contract = "0x1234567890abcdef1234567890abcdef12345678";
+  std::string meta = "title " + b64("Gated film") + ",description " + b64("members only") +
+                     ",visibility " + b64("token_gated") + ",gate_contract " + b64(contract) +
+                     ",gate_chain_id " + b64("1") + ",gate_standard " + b64("erc721") +
+                     ",filename " + b64("../../x.mp4");
+  std::string loc = s.create(10, kAlice, {{"Upload-Metadata", meta}});
+  auto content = http(s.port(), "GET", "/api/v1/content/" + id_of(loc), "",
+                      {{"Authorization", "Bearer test:" + kAlice}});
+  ASSERT_EQ(content.status, 200) << content.body;
+  auto c = content.json();
+  EXPECT_EQ(c["status"], "uploading");
+  EXPECT_EQ(c["title"], "Gated film");
+  EXPECT_EQ(c["description"], "members only");
+  EXPECT_EQ(c["visibility"], "token_gated");
+  EXPECT_EQ(c["gate"]["chain_id"], 1);
+  EXPECT_EQ(c["gate"]["standard"], "erc721");
+
+  // Metadata the catalogue refuses fails the creation before any byte, leaving nothing.
+  for (const std::string& bad : {"visibility " + b64("bogus"), "visibility " + b64("token_gated"),
+                                 "title " + b64(std::string(300, 't'))}) {
+    auto r = http(s.port(), "POST", "/files/", "",
+                  UploadServer::tus(kAlice, {{"Upload-Length", "10"}, {"Upload-Metadata", bad}}));
+    EXPECT_EQ(r.status, 400) << bad << " " << r.body;
+    EXPECT_EQ(r.json()["error"]["code"], "invalid_metadata");
+  }
+  size_t dirs = 0;
+  for (const auto& e : fs::directory_iterator(s.server.data_dir() / "uploads"))
+    if (e.is_directory()) ++dirs;
+  EXPECT_EQ(dirs, 1u);
+}
+
 }  // namespace
 }  // namespace sgtest::upload
