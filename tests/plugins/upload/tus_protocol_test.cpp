@@ -506,5 +506,37 @@ TEST(TusProtocol, MetadataBecomesTheContentRecordAtCreation) {
   EXPECT_EQ(dirs, 1u);
 }
 
+TEST(TusProtocol, BrowserCorsWithTheDocumentedGatewayConfig) {
+  // The CORS lists recommended in src/plugins/upload/README.md.
+  nlohmann::json cors{{"allowed_origins", {"http://app.example"}},
+                      {"allowed_headers",
+                       {"Authorization", "Content-Type", "X-Request-Id", "Tus-Resumable",
+                        "Upload-Length", "Upload-Offset", "Upload-Metadata", "Upload-Defer-Length",
+                        "Upload-Concat", "Upload-Checksum", "X-HTTP-Method-Override"}},
+                      {"expose_headers",
+                       {"X-Request-Id", "Location", "Tus-Resumable", "Tus-Version", "Tus-Extension",
+                        "Tus-Max-Size", "Tus-Checksum-Algorithm", "Upload-Offset", "Upload-Length",
+                        "Upload-Metadata", "Upload-Defer-Length", "Upload-Concat", "Upload-Expires",
+                        "StreamGate-Content-Id", "StreamGate-Upload-State"}}};
+  UploadServer s(nlohmann::json::object(), false,
+                 nlohmann::json{{"plugins", {{"gateway", {{"cors", cors}}}}}});
+  ASSERT_TRUE(s.start());
+  auto pre = http(s.port(), "OPTIONS", "/files/", "",
+                  {{"Origin", "http://app.example"},
+                   {"Access-Control-Request-Method", "POST"},
+                   {"Access-Control-Request-Headers",
+                    "tus-resumable, upload-length, upload-metadata, authorization"}});
+  EXPECT_LT(pre.status, 300);
+  EXPECT_EQ(pre.header("Access-Control-Allow-Origin"), "http://app.example");
+  EXPECT_NE(pre.header("Access-Control-Allow-Headers").find("Upload-Length"), std::string::npos);
+  auto created =
+      http(s.port(), "POST", "/files/", "",
+           UploadServer::tus(kAlice, {{"Upload-Length", "3"}, {"Origin", "http://app.example"}}));
+  ASSERT_EQ(created.status, 201);
+  std::string exposed = created.header("Access-Control-Expose-Headers");
+  for (const char* h : {"Location", "Upload-Offset", "Tus-Resumable", "Upload-Expires"})
+    EXPECT_NE(exposed.find(h), std::string::npos) << h << " not in " << exposed;
+}
+
 }  // namespace
 }  // namespace sgtest::upload

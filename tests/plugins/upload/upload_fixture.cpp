@@ -17,15 +17,17 @@ bool plugin_built(const std::string& id) {
 }
 
 namespace {
-nlohmann::json config_for(const nlohmann::json& upload_config) {
+nlohmann::json config_for(const nlohmann::json& upload_config, const nlohmann::json& extra) {
   nlohmann::json cfg{{"plugins", {{"upload", upload_config}}}};
   cfg["logging"]["level"] = "info";
+  cfg.merge_patch(extra);
   return cfg;
 }
 }  // namespace
 
-UploadServer::UploadServer(nlohmann::json upload_config, bool with_catalogue)
-    : server(config_for(upload_config)),
+UploadServer::UploadServer(nlohmann::json upload_config, bool with_catalogue,
+                           nlohmann::json extra_config)
+    : server(config_for(upload_config, extra_config)),
       metadata_(with_catalogue && plugin_built("metadata")),
       jobs_(with_catalogue && plugin_built("worker")) {
   std::vector<std::string> plugins{"gateway", "test_identity", "upload"};

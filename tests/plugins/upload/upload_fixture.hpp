@@ -19,8 +19,10 @@ bool plugin_built(const std::string& id);
 
 class UploadServer {
  public:
+  // `extra_config` is merged (JSON merge-patch) over the whole config, e.g. gateway CORS.
   explicit UploadServer(nlohmann::json upload_config = nlohmann::json::object(),
-                        bool with_catalogue = true);
+                        bool with_catalogue = true,
+                        nlohmann::json extra_config = nlohmann::json::object());
   // Starts the server and waits until the upload routes answer (the gateway may listen a
   // moment before upload.so has registered its routes).
   bool start();
