@@ -538,5 +538,35 @@ TEST(TusProtocol, BrowserCorsWithTheDocumentedGatewayConfig) {
     EXPECT_NE(exposed.find(h), std::string::npos) << h << " not in " << exposed;
 }
 
+TEST(TusProtocol, RefusesBeforeAnyByteWhenTheClientExpects100Continue) {
+  UploadServer s(nlohmann::json{{"max_size", 1000000}});
+  ASSERT_TRUE(s.start());
+  std::string loc = s.create(1000);
+  // Headers only: a server that read the body first would wait for the 1000 bytes.
+  auto started = std::chrono::steady_clock::now();
+  std::string answer = raw_exchange(
+      s.port(), "PATCH " + loc +
+                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+                    "Authorization: Bearer test:" +
+                    kAlice +
+                    "\r\nUpload-Offset: 7\r\n"
+                    "Content-Type: application/offset+octet-stream\r\nContent-Length: 1000\r\n"
+                    "Expect: 100-continue\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 409", 0), 0u) << answer;
+  EXPECT_EQ(answer.find("100 Continue"), std::string::npos) << answer;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  std::string too_big =
+      raw_exchange(s.port(),
+                   "POST /files/ HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+                   "Authorization: Bearer test:" +
+                       kAlice +
+                       "\r\nUpload-Length: 2000000\r\n"
+                       "Content-Type: application/offset+octet-stream\r\nContent-Length: 1000\r\n"
+                       "Expect: 100-continue\r\n\r\n");
+  EXPECT_EQ(too_big.rfind("HTTP/1.1 413", 0), 0u) << too_big;
+  EXPECT_EQ(too_big.find("100 Continue"), std::string::npos);
+  EXPECT_NE(too_big.find("\"limit\":1000000"), std::string::npos) << too_big;
+}
+
 }  // namespace
 }  // namespace sgtest::upload
