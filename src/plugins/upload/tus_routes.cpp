@@ -174,28 +174,32 @@ void handle_create(Context& ctx, const http::Exchange& ex) {
     return respond_failure(ex, lim.error(), true);
 
   on_pool(ctx, ex, true, [&ctx, ex, rec = std::move(rec), body, checksum]() mutable {
+    // The content record comes first (under the upload's future id): metadata the catalogue
+    // refuses must fail the creation before anything irreversible, in particular before a
+    // concatenation consumes its partial uploads.
+    rec.id = new_upload_id();
+    bool content = rec.concat != ConcatKind::partial;
     Result<UploadView> created = fail(500, "internal_error", "not created");
     {
       std::lock_guard lock(ctx.create_mu);
-      if (rec.concat == ConcatKind::final_upload) {
-        created = ctx.store->concatenate(rec, now_seconds());
-        // No quota check: concatenation moves bytes the parts already counted.
-      } else {
+      if (rec.concat != ConcatKind::final_upload) {
+        // No quota check for final uploads: concatenation moves bytes the parts counted.
         if (auto lim = check_limits(ctx, rec.owner, rec.length); !lim)
           return respond_failure(ex, lim.error(), true);
-        created = ctx.store->create(rec, now_seconds());
       }
+      if (content) {
+        if (auto st = create_content_record(ctx, rec); !st)
+          return respond_failure(ex, st.error(), true);
+        rec.has_content = ctx.metadata != nullptr;
+      }
+      created = rec.concat == ConcatKind::final_upload ? ctx.store->concatenate(rec, now_seconds())
+                                                       : ctx.store->create(rec, now_seconds());
     }
-    if (!created) return respond_failure(ex, created.error(), true);
+    if (!created) {
+      if (content) delete_content_record(ctx, rec.id);
+      return respond_failure(ex, created.error(), true);
+    }
     UploadRecord stored = created->record;
-    if (stored.concat != ConcatKind::partial) {
-      if (auto st = create_content_record(ctx, stored); !st) {
-        (void)ctx.store->remove(stored.id);
-        return respond_failure(ex, st.error(), true);
-      }
-      stored.has_content = ctx.metadata != nullptr;
-      if (stored.has_content) (void)ctx.store->update_record(stored);
-    }
     ctx.uploads_created.add();
     Headers extra{{"Location", location_of(ctx, stored.id)}};
     if (body) return stream_into(ctx, ex, stored.id, 0, checksum, 201, std::move(extra));

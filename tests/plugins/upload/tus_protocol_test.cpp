@@ -504,6 +504,19 @@ TEST(TusProtocol, MetadataBecomesTheContentRecordAtCreation) {
   for (const auto& e : fs::directory_iterator(s.server.data_dir() / "uploads"))
     if (e.is_directory()) ++dirs;
   EXPECT_EQ(dirs, 1u);
+
+  // A final upload with refused metadata must not consume its partial uploads.
+  std::string part = s.create(2, kAlice, {{"Upload-Concat", "partial"}});
+  ASSERT_EQ(s.patch(part, 0, "ab").status, 204);
+  auto refused =
+      http(s.port(), "POST", "/files/", "",
+           UploadServer::tus(kAlice, {{"Upload-Concat", "final;" + part},
+                                      {"Upload-Metadata", "visibility " + b64("bogus")}}));
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(s.head(part).header("Upload-Offset"), "2");
+  auto fin = http(s.port(), "POST", "/files/", "",
+                  UploadServer::tus(kAlice, {{"Upload-Concat", "final;" + part}}));
+  EXPECT_EQ(fin.status, 201) << fin.body;
 }
 
 TEST(TusProtocol, BrowserCorsWithTheDocumentedGatewayConfig) {
