@@ -8,7 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -122,7 +122,7 @@ class Exchange {
   std::atomic<bool> cancelled_{false};
   std::shared_ptr<SessionLink> session_;
   std::mutex query_mu_;
-  std::deque<std::pair<std::string, std::string>> query_cache_;
+  std::list<std::pair<std::string, std::string>> query_cache_;  // list: no allocation when unused
 };
 
 inline void intrusive_ptr_add_ref(Exchange* e) noexcept {
