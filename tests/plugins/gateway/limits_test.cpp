@@ -10,9 +10,10 @@
 
 using namespace std::chrono_literals;
 
-TEST(GatewayLimits, SlowHeaderIsCutOffAndIdleConnectionsClosed) {
-  gwtest::Gateway gw(
-      nlohmann::json{{"limits", {{"header_timeout_ms", 500}, {"idle_timeout_ms", 700}}}});
+TEST(GatewayLimits, SlowHeaderStalledBodyAndIdleConnectionsAreClosed) {
+  gwtest::Gateway gw(nlohmann::json{
+      {"limits",
+       {{"header_timeout_ms", 500}, {"idle_timeout_ms", 700}, {"body_timeout_ms", 500}}}});
   ASSERT_TRUE(gw.start());
   // Slowloris: a byte every 100 ms never completes the header in time.
   gwtest::RawClient slow(gw.port());
@@ -41,6 +42,12 @@ TEST(GatewayLimits, SlowHeaderIsCutOffAndIdleConnectionsClosed) {
   auto idle_for = std::chrono::steady_clock::now() - t0;
   EXPECT_GE(idle_for, 500ms);
   EXPECT_LT(idle_for, 3s);
+  // A body that stalls half-way: the connection is dropped after body_timeout.
+  gwtest::RawClient stalled(gw.port());
+  ASSERT_TRUE(stalled.send("POST /t/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf"));
+  auto t1 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(stalled.wait_closed(5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, 3s);
   EXPECT_EQ(sgtest::http(gw.port(), "GET", "/t/hello").status, 200);
 }
 
