@@ -95,6 +95,8 @@ typedef struct sg_auth_service {
    *    ownerOf(token_id) == address, without it balanceOf(address) >= min_balance),
    *    "min_balance":"1" (decimal, default 1)}
    *   {"any_of":[rule, ...]}                  allowed when one of the rules allows
+   * An object without "type" but with "contract" is an NFT rule, so the metadata record's
+   * "gate" object can be passed as is.
    * NFT checks call the chain (eth_call); results are cached with separate TTLs for "has" and
    * "has not" unless flags has SG_AUTH_GATE_BYPASS_CACHE. Fail closed: when no RPC endpoint
    * answers, the result is SG_ERR_UNAVAILABLE (HTTP 503 gate_check_unavailable), never allow.

@@ -158,7 +158,8 @@ GateAnswer GateChecker::check_rule(const std::string& address, const json& rule,
     }
     return worst;
   }
-  std::string type = rule.value("type", std::string());
+  // A bare {chain_id, contract, ...} (the metadata record's "gate") is an NFT rule.
+  std::string type = rule.value("type", std::string(rule.contains("contract") ? "nft" : ""));
   if (type == "public") {
     a.status = GateStatus::kOk;
     a.allowed = true;

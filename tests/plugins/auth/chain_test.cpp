@@ -122,6 +122,14 @@ TEST_F(Chain, Erc721OwnershipBalanceTransferAndCacheTtl) {
       {"type", "nft"}, {"chain_id", 1337}, {"contract", chain_->erc721()}, {"standard", "erc721"}};
   EXPECT_TRUE(core.gate().check(b, rule, false).allowed);
   EXPECT_FALSE(core.gate().check("", rule, false).allowed);
+  // The metadata record's gate object (no "type") is accepted as an NFT rule.
+  nlohmann::json metadata_gate = {{"chain_id", 1337},
+                                  {"contract", chain_->erc721()},
+                                  {"standard", "erc721"},
+                                  {"token_id", "1"},
+                                  {"min_balance", 1}};
+  EXPECT_TRUE(core.gate().check(b, metadata_gate, false).allowed);
+  EXPECT_FALSE(core.gate().check(a, metadata_gate, false).allowed);
   transfer_nft(b, a, 1);  // leave the chain as deployed
 }
 
