@@ -46,6 +46,7 @@ void Server::start() {
     throw sg::Error(SG_ERR_INVALID, "plugins.gateway.host '" + cfg.host + "' is not an IP address");
   tcp::endpoint ep(address, cfg.port);
   acceptor_.emplace(workers_.front()->ioc);
+  accept_backoff_.emplace(workers_.front()->ioc);
   acceptor_->open(ep.protocol(), ec);
   if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_->bind(ep, ec);
@@ -97,8 +98,13 @@ void Server::accept_next() {
             });
           }
         } else if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space) {
-          // Out of file descriptors: back off briefly instead of spinning on accept.
-          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          // Out of file descriptors: back off briefly, without blocking this network
+          // thread, instead of spinning on accept.
+          accept_backoff_->expires_after(std::chrono::milliseconds(20));
+          accept_backoff_->async_wait([this](boost::system::error_code wec) {
+            if (!wec) accept_next();
+          });
+          return;
         }
         accept_next();
       });
@@ -146,6 +152,7 @@ void Server::stop(std::chrono::milliseconds deadline) {
     asio::post(workers_.front()->ioc, [this, &closed] {
       boost::system::error_code ignored;
       acceptor_->close(ignored);
+      accept_backoff_->cancel();
       closed.set_value();
     });
     done.wait_for(std::chrono::seconds(5));

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "context.hpp"
 #include "worker.hpp"
@@ -44,6 +45,7 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<Guard> guards_;
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::optional<boost::asio::steady_timer> accept_backoff_;
   std::optional<boost::asio::ssl::context> tls_;
   std::size_t next_worker_ = 0;
   std::uint16_t port_ = 0;
