@@ -1,7 +1,9 @@
 // Unit tests of the gateway's pure parts: routing, ranges, validators, MIME, dates, config.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "config.hpp"
 #include "file_response.hpp"
@@ -227,4 +229,38 @@ TEST(GatewayUnit, ConfigValidation) {
       {{"cors", {{"allowed_origins", {"https://a"}}, {"allowed_methods", {"GET", "POST"}}}}});
   EXPECT_TRUE(cors.cors.enabled);
   EXPECT_EQ(cors.cors.allowed_methods, "GET, POST");
+}
+
+TEST(GatewayUnit, RouteTableIsSafeUnderConcurrentChanges) {
+  sgw::RouteTable t;
+  ASSERT_EQ(add(t, SG_HTTP_GET, "/stable/{id}"), SG_OK);
+  std::atomic<bool> stop{false};
+  std::atomic<long> misses{0};
+  std::atomic<long> lookups{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 2; ++i) {
+    readers.emplace_back([&] {
+      std::vector<sgw::Param> params;
+      while (!stop.load()) {
+        auto m = match(t, SG_HTTP_GET, "/stable/42", params);
+        if (!m.route || params.size() != 1 || params[0].value != "42") misses.fetch_add(1);
+        lookups.fetch_add(1);
+      }
+    });
+  }
+  // Start changing only once the readers run, so the two really overlap.
+  while (lookups.load() < 100) std::this_thread::yield();
+  for (int i = 0; i < 500; ++i) {
+    uint64_t id = 0;
+    ASSERT_EQ(add(t, SG_HTTP_GET | SG_HTTP_POST, "/churn/" + std::to_string(i) + "/{x}", &id),
+              SG_OK);
+    if (i % 2 == 0) {
+      ASSERT_EQ(t.remove(id), SG_OK);
+    }
+  }
+  stop.store(true);
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(misses.load(), 0);
+  EXPECT_GT(lookups.load(), 0);
+  EXPECT_EQ(t.snapshot()->size(), 251u);
 }
