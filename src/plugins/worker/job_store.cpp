@@ -147,6 +147,28 @@ std::pair<std::string, bool> JobStore::enqueue(const EnqueueRequest& req) {
 std::optional<JobRecord> JobStore::claim(const std::vector<std::string>& types,
                                          const std::string& token, int64_t lease_ms) {
   if (types.empty()) return std::nullopt;
+  {
+    // Idle workers poll often: probe on a reader first so an empty queue costs no write
+    // transaction (on SQLite that would take the database's single write lock every poll).
+    int64_t now = sql::now_ms();
+    Params p{now};
+    std::string in;
+    for (const auto& t : types) {
+      p.push_back(t);
+      if (!in.empty()) in.append(", ");
+      in.append(ph(p.size()));
+    }
+    bool due = false;
+    db_.read([&](Session& s) {
+      due = !s.exec("SELECT 1 FROM sg_jobs WHERE type IN (" + in +
+                        ") AND ((state = 'queued' AND run_at <= $1) OR (state = 'running' AND "
+                        "lease_until < $1 AND attempts < max_attempts AND cancel_requested = 0)) "
+                        "LIMIT 1",
+                    p)
+                 .empty();
+    });
+    if (!due) return std::nullopt;
+  }
   std::optional<JobRecord> out;
   db_.write([&](Session& s) {
     int64_t now = sql::now_ms();

@@ -36,7 +36,7 @@ TYPED_TEST(JobsCrash, KilledMidJobCompletesAfterRestart) {
   EXPECT_FALSE(std::filesystem::exists(done));
 
   ASSERT_TRUE(start_ready(*server));
-  // The lease (1.5 s) expires, the restarted worker re-claims and finishes the job.
+  // The lease (3 s) expires, the restarted worker re-claims and finishes the job.
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(done); }, std::chrono::seconds(30)))
       << server->log();
   EXPECT_EQ(count_lines(started), 2u);

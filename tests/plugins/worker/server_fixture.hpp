@@ -52,7 +52,7 @@ inline bool start_ready(sgtest::StreamGateServer& s) {
 // A server config using `database` (a "database" section) and a short lease.
 inline std::unique_ptr<sgtest::StreamGateServer> make_server(const nlohmann::json& database,
                                                              nlohmann::json worker = {}) {
-  nlohmann::json w = {{"lease_ms", 1500},
+  nlohmann::json w = {{"lease_ms", 3000},
                       {"poll_ms", 50},
                       {"concurrency", 2},
                       {"retry_base_ms", 50},
