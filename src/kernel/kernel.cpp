@@ -294,6 +294,12 @@ Status Kernel::start() {
     started_.push_back(idx);
   }
   log_->info("streamgate {} started with {} plugin(s)", kVersion, started_.size());
+  // The gateway listens from its own start() but accepts only after this event, so the first
+  // request never races a dependant plugin that has not registered its routes yet.
+  if (auto st = bus_->publish(kStartedTopic, nlohmann::json{{"plugins", started_.size()}}.dump());
+      !st) {
+    log_->warn("cannot publish {}: {}", kStartedTopic, st.error());
+  }
   return ok_status();
 }
 

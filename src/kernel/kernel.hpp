@@ -28,6 +28,9 @@
 
 namespace sgk {
 class Kernel;
+
+// Published once every plugin has started (payload {"plugins": n}).
+inline constexpr std::string_view kStartedTopic = "kernel.started";
 struct PluginRecord;
 }  // namespace sgk
 

@@ -39,12 +39,22 @@ class GatewayPlugin final : public sg::Plugin {
       static_->install(ctx_.routes);
     }
     server_.start();
+    // Accept only once every plugin has started (the kernel announces it), so early requests
+    // wait in the backlog instead of meeting 404s from routes not registered yet. The timer
+    // covers a host that never announces it.
+    started_ = host().subscribe("kernel.started", [this](std::string_view, const sg::json&) {
+      server_.open_for_traffic();
+    });
+    fallback_ = host().start_timer(kAcceptFallback, std::chrono::milliseconds(0),
+                                   [this] { server_.open_for_traffic(); });
     host().info("listening on " + std::string(cfg.tls.enabled ? "https" : "http") + "://" +
                 cfg.host + ":" + std::to_string(server_.port()) + " with " +
                 std::to_string(cfg.threads) + " threads");
   }
 
   void stop(std::chrono::milliseconds deadline) override {
+    started_.reset();
+    fallback_.reset();
     server_.stop(std::min(deadline, ctx_.cfg.drain_timeout));
     if (static_) static_->uninstall(ctx_.routes);
     ctx_.identity.release();
@@ -60,7 +70,11 @@ class GatewayPlugin final : public sg::Plugin {
   }
 
  private:
+  static constexpr std::chrono::seconds kAcceptFallback{30};
+
   Context ctx_;
+  sg::Subscription started_;
+  sg::Timer fallback_;
   sg_http_service vtable_{};
   Server server_;
   std::optional<StaticFiles> static_;

@@ -72,6 +72,10 @@ void Server::start() {
     worker->thread_id = worker->thread.get_id();
   }
   running_ = true;
+}
+
+void Server::open_for_traffic() {
+  if (!running_ || accepting_.exchange(true)) return;
   asio::post(workers_.front()->ioc, [this] { accept_next(); });
 }
 

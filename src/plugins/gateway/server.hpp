@@ -2,6 +2,7 @@
 // drain gracefully on stop.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -26,8 +27,11 @@ class Server {
   Server& operator=(const Server&) = delete;
   ~Server();
 
-  // Binds and starts the threads; throws sg::Error with a clear message on failure.
+  // Binds, listens and starts the threads; throws sg::Error with a clear message on failure.
+  // Connections wait in the listen backlog until open_for_traffic().
   void start();
+  // Starts accepting connections (idempotent, any thread).
+  void open_for_traffic();
   // Stops accepting, lets in-flight requests finish until `deadline`, then closes the rest
   // and joins the threads.
   void stop(std::chrono::milliseconds deadline);
@@ -50,6 +54,7 @@ class Server {
   std::size_t next_worker_ = 0;
   std::uint16_t port_ = 0;
   bool running_ = false;
+  std::atomic<bool> accepting_{false};
 };
 
 }  // namespace sg::gateway
