@@ -30,10 +30,13 @@ std::int64_t now_ms() {
 
 }  // namespace
 
-std::string_view extract_token(std::string_view authorization, std::string_view cookie) {
+std::string_view extract_token(std::string_view authorization, std::string_view cookie,
+                               bool* from_cookie) {
+  if (from_cookie != nullptr) *from_cookie = false;
   authorization = trim(authorization);
   if (iequal_prefix(authorization, "bearer ")) return trim(authorization.substr(7));
   if (!authorization.empty()) return {};
+  if (from_cookie != nullptr) *from_cookie = true;
   while (!cookie.empty()) {
     std::size_t semi = cookie.find(';');
     std::string_view pair = trim(cookie.substr(0, semi));

@@ -18,8 +18,10 @@
 namespace sg::gateway {
 
 // Extracts the session token: the Bearer credential, else the sg_session cookie. Empty when
-// neither is present (other Authorization schemes are left to handlers).
-std::string_view extract_token(std::string_view authorization, std::string_view cookie);
+// neither is present (other Authorization schemes are left to handlers). *from_cookie (when
+// given) tells which source it came from.
+std::string_view extract_token(std::string_view authorization, std::string_view cookie,
+                               bool* from_cookie = nullptr);
 
 enum class IdentityOutcome { kAnonymous, kAuthenticated, kInvalid, kUnavailable };
 

@@ -319,11 +319,20 @@ class Session final : public SessionLink,
       if (limit != 0) ex.parser.body_limit(limit);
     }
 
-    std::string_view token = extract_token(ex.header("authorization"), ex.header("cookie"));
+    bool from_cookie = false;
+    std::string_view token =
+        extract_token(ex.header("authorization"), ex.header("cookie"), &from_cookie);
     if (!token.empty()) {
       std::string reason;
       switch (ctx_.identity.resolve(token, ex.identity, reason)) {
         case IdentityOutcome::kInvalid:
+          // A Bearer token is an explicit claim: refuse it. A stale cookie is ambient (the
+          // browser sends it everywhere) and must not lock the user out of public routes or
+          // of signing in again, so the request simply proceeds anonymously.
+          if (from_cookie) {
+            ex.identity = sg_http_identity{};
+            break;
+          }
           return reply_error(401, "invalid_token", reason, has_body);
         case IdentityOutcome::kUnavailable:
           return reply_error(503, "auth_unavailable", "session cannot be verified now", has_body);

@@ -109,6 +109,11 @@ TEST(GatewayIdentity, BearerAndCookieThroughAuthService) {
                           {{"Authorization", "Bearer not-a-valid-token-xyz"}});
   EXPECT_EQ(bad.status, 401);
   EXPECT_EQ(bad.json()["error"]["code"], "invalid_token");
+  // A stale or forged cookie is ignored (anonymous), so it never blocks signing in again.
+  auto stale = sgtest::http(gw.port(), "GET", "/t/identity", "",
+                            {{"Cookie", "sg_session=expired-or-forged"}});
+  ASSERT_EQ(stale.status, 200) << stale.body;
+  EXPECT_EQ(stale.json()["authenticated"], false);
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(gw.server->log().find("not-a-valid-token-xyz"), std::string::npos);
 }

@@ -213,6 +213,11 @@ TEST(GatewayUnit, RequestIdsAndTokens) {
   EXPECT_EQ(sgw::extract_token("Basic xyz", "sg_session=c"), "");
   EXPECT_EQ(sgw::extract_token("", "a=1; sg_session=cookie-tok; b=2"), "cookie-tok");
   EXPECT_EQ(sgw::extract_token("", "a=1"), "");
+  bool from_cookie = false;
+  EXPECT_EQ(sgw::extract_token("Bearer b", "sg_session=c", &from_cookie), "b");
+  EXPECT_FALSE(from_cookie);
+  EXPECT_EQ(sgw::extract_token("", "sg_session=c", &from_cookie), "c");
+  EXPECT_TRUE(from_cookie);
 }
 
 TEST(GatewayUnit, ConfigValidation) {
