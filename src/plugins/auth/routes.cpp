@@ -74,7 +74,7 @@ json object_body(const Exchange& ex) {
 // Verifies the caller's own session token (for refresh / logout) or throws 401.
 SessionClaims require_session(AuthCore& core, const Exchange& ex) {
   std::string token = request_token(ex);
-  if (token.empty()) throw HttpError(401, "unauthenticated", "no session token");
+  if (token.empty()) throw HttpError(401, "unauthorized", "no session token");
   SessionCheck c = core.tokens().verify_session(token);
   if (c.verdict == Verdict::kUnavailable)
     throw HttpError(503, "session_store_unavailable", c.message);
@@ -173,7 +173,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
 
   router.add(SG_HTTP_GET, "/api/v1/auth/me", [&core](const Exchange& ex) {
     sg_http_identity id = ex.identity();
-    if (id.authenticated == 0) throw HttpError(401, "unauthenticated", "sign in first");
+    if (id.authenticated == 0) throw HttpError(401, "unauthorized", "sign in first");
     std::string address = identity_address(id);
     ex.respond_json(
         200, {{"address", address}, {"chain_id", id.chain_id}, {"is_admin", id.is_admin != 0}},
@@ -208,7 +208,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
       RouteSpec{SG_HTTP_POST, "/api/v1/web3/nft/verify", SG_HTTP_BODY_BUFFER, small_body},
       [&core, host](const Exchange& ex) {
         sg_http_identity id = ex.identity();
-        if (id.authenticated == 0) throw HttpError(401, "unauthenticated", "sign in first");
+        if (id.authenticated == 0) throw HttpError(401, "unauthorized", "sign in first");
         json body = object_body(ex);
         std::string error;
         auto q = parse_nft_query(body, &error);

@@ -154,7 +154,7 @@ TEST_F(Rest, BadInputGetsClearErrors) {
   EXPECT_NE(
       server->request("GET", "/api/v1/auth/me", "", {{"Authorization", "Bearer " + none}}).status,
       200);
-  expect_error(post_json("/api/v1/auth/logout", nlohmann::json::object()), 401, "unauthenticated");
+  expect_error(post_json("/api/v1/auth/logout", nlohmann::json::object()), 401, "unauthorized");
   // The valid message still signs in afterwards (failed attempts did not burn its nonce).
   EXPECT_EQ(post_json("/api/v1/auth/siwe", {{"message", msg}, {"signature", sig}}).status, 200);
 }
@@ -204,7 +204,7 @@ TEST_F(Rest, NftVerifyAndChainsOverALocalChain) {
                       {"contract", chain->erc1155()},
                       {"standard", "erc1155"},
                       {"token_id", "7"}};
-  expect_error(post_json("/api/v1/web3/nft/verify", q), 401, "unauthenticated");
+  expect_error(post_json("/api/v1/web3/nft/verify", q), 401, "unauthorized");
   auto r = post_json("/api/v1/web3/nft/verify", q, auth);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["has_access"], true);
