@@ -1,11 +1,13 @@
 #include "content_model.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <streamgate/plugin.hpp>
 
 #include "sql/util.hpp"
+#include "web3/address.hpp"
 
 namespace sg::metadata {
 namespace {
@@ -53,9 +55,14 @@ Gate gate_from(const json& v) {
   if (!v.contains("chain_id")) bad("gate.chain_id", "is required");
   g.chain_id = integer(v["chain_id"], "gate.chain_id", 1);
   if (!v.contains("contract")) bad("gate.contract", "is required");
-  if (!v["contract"].is_string() || !sql::is_address(v["contract"].get<std::string>()))
-    bad("gate.contract", "must be 0x followed by 40 hex digits");
-  g.contract = v["contract"];
+  // Stored in EIP-55 form: a mixed-case typo is caught here rather than making the content
+  // unplayable later, when the gate check would refuse the address.
+  std::optional<web3::Address> contract;
+  if (v["contract"].is_string()) contract = web3::parse_address(v["contract"].get<std::string>());
+  if (!contract)
+    bad("gate.contract",
+        "must be 0x followed by 40 hex digits (mixed case must be a valid EIP-55 checksum)");
+  g.contract = web3::to_checksum(*contract);
   if (!v.contains("standard")) bad("gate.standard", "is required");
   if (!v["standard"].is_string() || (v["standard"] != "erc721" && v["standard"] != "erc1155"))
     bad("gate.standard", "must be erc721 or erc1155");

@@ -59,6 +59,10 @@ TEST(ContentModel, RejectsBadFieldsNamingThem) {
   g = gate();
   g["contract"] = "0x123";
   expect_field_error({{"title", "t"}, {"visibility", "token_gated"}, {"gate", g}}, "gate.contract");
+  // Mixed case with a broken EIP-55 checksum (the spec vector with its last letter
+  // upper-cased) is a typo.
+  g["contract"] = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD";
+  expect_field_error({{"title", "t"}, {"visibility", "token_gated"}, {"gate", g}}, "gate.contract");
   g = gate();
   g["standard"] = "erc20";
   expect_field_error({{"title", "t"}, {"visibility", "token_gated"}, {"gate", g}}, "gate.standard");
@@ -111,3 +115,12 @@ TEST(ContentModel, PatchKeepsInvariants) {
 }
 
 }  // namespace
+
+TEST(ContentModel, GateContractIsStoredInEip55Form) {
+  auto g = gate();
+  g["contract"] = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed";  // EIP-55 spec vector, lower
+  auto c = new_content(kOwner, {{"title", "t"}, {"visibility", "token_gated"}, {"gate", g}},
+                       Writer::rest);
+  ASSERT_TRUE(c.gate.has_value());
+  EXPECT_EQ(c.gate->contract, "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+}
