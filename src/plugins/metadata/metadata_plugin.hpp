@@ -6,10 +6,12 @@
 #include <optional>
 #include <string>
 
+#include <streamgate/services/cache.h>
 #include <streamgate/services/metadata.h>
 #include <streamgate/plugin.hpp>
 #include <streamgate/services/http.hpp>
 
+#include "content_cache.hpp"
 #include "content_store.hpp"
 #include "sql/database.hpp"
 
@@ -28,6 +30,9 @@ class MetadataPlugin final : public Plugin {
   Content patch(const std::string& id, const json& patch, Writer writer,
                 const std::optional<std::string>& actor);
   Content remove(const std::string& id, const std::optional<std::string>& actor);
+  // The public JSON of a record as GET answers it, through the cache when there is one;
+  // nullopt when absent. Blocking: call on the blocking pool.
+  std::optional<std::string> get_json(const std::string& id);
   ContentStore& store();
 
  private:
@@ -35,11 +40,15 @@ class MetadataPlugin final : public Plugin {
   void subscribe_events();
   void on_event(std::string_view topic, const json& payload);
   void publish(const std::string& topic, const Content& c);
+  void invalidate(const std::string& id);
 
   sg_metadata_service table_{};
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<ContentStore> store_;
   const sg_http_service* http_ = nullptr;
+  uint64_t cache_ttl_ms_ = 30000;  // plugins.metadata.cache_ttl_ms; 0 = no cache
+  const sg_cache_service* cache_service_ = nullptr;
+  std::unique_ptr<ContentCache> cache_;  // set while started with a cache
   http::Router router_;
   std::vector<Subscription> subs_;
 };

@@ -1,4 +1,5 @@
-// metadata.so: provides `metadata` v1, requires `http` v1 (identity comes from the exchange).
+// metadata.so: provides `metadata` v1, requires `http` v1 (identity comes from the exchange)
+// and optionally `cache` v1 (read-through cache of GET /api/v1/content/{id}).
 #include <streamgate/plugin.hpp>
 
 #include "metadata_plugin.hpp"
@@ -9,8 +10,16 @@ namespace sg::metadata {
 MetadataPlugin::MetadataPlugin(Host host, const json& config) : Plugin(host) {
   if (!config.is_object()) throw Error(SG_ERR_INVALID, "plugins.metadata: must be a mapping");
   for (auto it = config.begin(); it != config.end(); ++it)
-    if (it.key() != "enabled")
+    if (it.key() != "enabled" && it.key() != "cache_ttl_ms")
       throw Error(SG_ERR_INVALID, "plugins.metadata." + it.key() + ": unknown key");
+  if (auto it = config.find("cache_ttl_ms"); it != config.end()) {
+    constexpr uint64_t kMaxTtl = 24ull * 3600 * 1000;
+    if (!it->is_number_unsigned() || it->get<uint64_t>() > kMaxTtl)
+      throw Error(SG_ERR_INVALID,
+                  "plugins.metadata.cache_ttl_ms: must be an integer from 0 (no cache) to " +
+                      std::to_string(kMaxTtl));
+    cache_ttl_ms_ = it->get<uint64_t>();
+  }
   fill_service_table(table_, this);
   host.register_service(SG_METADATA_SERVICE, SG_METADATA_MAJOR, SG_METADATA_MINOR, &table_);
 }
@@ -23,15 +32,28 @@ void MetadataPlugin::start() {
   http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
   if (http_ == nullptr)
     throw Error(SG_ERR_NOT_FOUND, "metadata: the http service is not available");
+  if (cache_ttl_ms_ > 0) {
+    cache_service_ = host().acquire<sg_cache_service>(SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
+    if (cache_service_ != nullptr)
+      cache_ = std::make_unique<ContentCache>(host(), cache_service_, cache_ttl_ms_);
+  }
   router_.bind(http_);
   add_routes();
   subscribe_events();
-  host().info("metadata: started on " + db_->describe());
+  host().info("metadata: started on " + db_->describe() +
+              (cache_ ? ", cache ttl " + std::to_string(cache_ttl_ms_) + " ms" : ", no cache"));
 }
 
 void MetadataPlugin::stop(std::chrono::milliseconds) {
   subs_.clear();  // unsubscribe: no handler runs after this
   router_.clear();
+  // A blocking task already running may still use cache_ (the object lives until destroy);
+  // the table stays valid until the cache plugin is destroyed, after every stop(), and a
+  // stopped backend answers UNAVAILABLE, which is a miss.
+  if (cache_service_ != nullptr) {
+    host().release(SG_CACHE_SERVICE, SG_CACHE_MAJOR);
+    cache_service_ = nullptr;
+  }
   if (http_ != nullptr) {
     host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
     http_ = nullptr;
@@ -40,7 +62,9 @@ void MetadataPlugin::stop(std::chrono::milliseconds) {
 
 json MetadataPlugin::health() {
   if (!db_) return json{{"healthy", false}, {"reason", "not started"}};
-  return json{{"healthy", db_->healthy()}, {"database", db_->describe()}};
+  return json{{"healthy", db_->healthy()},
+              {"database", db_->describe()},
+              {"cache", cache_ ? cache_->health() : json{{"enabled", false}}}};
 }
 
 ContentStore& MetadataPlugin::store() {
@@ -69,6 +93,7 @@ Content MetadataPlugin::patch(const std::string& id, const json& p, Writer write
   if (!p.is_object()) throw Error(SG_ERR_INVALID, "body: must be a JSON object");
   Content c =
       store().update(sql::lower(id), actor, [&](Content& cur) { apply_patch(cur, p, writer); });
+  invalidate(c.id);  // after the commit, before anyone is told
   publish("content.updated", c);
   return c;
 }
@@ -76,8 +101,31 @@ Content MetadataPlugin::patch(const std::string& id, const json& p, Writer write
 Content MetadataPlugin::remove(const std::string& id, const std::optional<std::string>& actor) {
   if (!sql::is_uuid(id)) throw Error(SG_ERR_INVALID, "id: must be a UUID");
   Content c = store().remove(sql::lower(id), actor);
+  invalidate(c.id);
   publish("content.deleted", c);
   return c;
+}
+
+void MetadataPlugin::invalidate(const std::string& id) {
+  if (!cache_) return;
+  try {  // the write is committed: whatever happens here must not turn it into an error
+    cache_->invalidate(id);
+  } catch (const std::exception& e) {
+    host().warn(std::string("metadata: cache invalidation of ") + id + " failed: " + e.what());
+  }
+}
+
+std::optional<std::string> MetadataPlugin::get_json(const std::string& id) {
+  ContentCache::Lookup hit;
+  if (cache_) {
+    hit = cache_->get(id);
+    if (hit.body) return std::move(hit.body);
+  }
+  auto c = store().get(id);
+  if (!c) return std::nullopt;  // absence is not cached: a create must show at once
+  std::string body = to_json(*c).dump();
+  if (cache_) cache_->put(id, hit.token, body);
+  return body;
 }
 
 }  // namespace sg::metadata
@@ -85,4 +133,5 @@ Content MetadataPlugin::remove(const std::string& id, const std::optional<std::s
 SG_PLUGIN(sg::metadata::MetadataPlugin, "metadata", "1.0.0",
           "content catalogue on SQLite or PostgreSQL (service metadata v1, /api/v1/content)",
           sg::provides({{SG_METADATA_SERVICE, SG_METADATA_MAJOR, SG_METADATA_MINOR}}),
-          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR, 0}}))
+          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR, 0},
+                                 {SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0, 1}}))

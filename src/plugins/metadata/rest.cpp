@@ -50,13 +50,21 @@ void MetadataPlugin::add_routes() {
 
   router_.add(SG_HTTP_GET, "/api/v1/content/{id}", [this, h](const Exchange& ex) {
     std::string id = id_param(ex);
-    // Metadata of every visibility is readable; gating the media is the streaming plugin's
-    // job.
-    sql::rest::answer_blocking(h, ex, [this, id]() -> Reply {
-      auto c = store().get(id);
-      if (!c) throw HttpError(404, "not_found", "no content " + id);
-      return {200, to_json(*c)};
-    });
+    // Metadata of every visibility is readable (cached or not); gating the media is the
+    // streaming plugin's job. The body is answered as stored: a cache hit is not re-parsed.
+    try {
+      h.run_blocking([this, ex, id] {
+        try {
+          auto body = get_json(id);
+          if (!body) throw HttpError(404, "not_found", "no content " + id);
+          ex.respond(200, *body, {{"Content-Type", "application/json"}});
+        } catch (...) {
+          http::Router::answer_exception(ex, std::current_exception());
+        }
+      });
+    } catch (const Error&) {
+      ex.respond_error(503, "service_unavailable", "server is shutting down or overloaded");
+    }
   });
 
   router_.add(http::RouteSpec{SG_HTTP_PATCH, "/api/v1/content/{id}", SG_HTTP_BODY_BUFFER, kMaxBody},

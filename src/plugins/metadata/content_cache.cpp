@@ -1,0 +1,123 @@
+#include "content_cache.hpp"
+
+#include "sql/util.hpp"
+
+namespace sg::metadata {
+namespace {
+
+std::string body_key(const std::string& id) {
+  return "content:v1:" + id;
+}
+std::string gen_key(const std::string& id) {
+  return "content:v1:" + id + ":gen";
+}
+
+}  // namespace
+
+std::optional<std::string> ContentCache::read(const std::string& key, bool& bad) {
+  sg_owned_str out{};
+  sg_error err{};
+  sg_status st = svc_->get(svc_->self, key.data(), key.size(), &out, &err);
+  if (st == SG_OK) {
+    succeeded();
+    return take_owned(out);
+  }
+  if (st != SG_ERR_NOT_FOUND) {
+    bad = true;
+    failed(st, "read");
+  }
+  return std::nullopt;
+}
+
+bool ContentCache::write(const std::string& key, const std::string& value, uint64_t ttl_ms,
+                         bool only_new) {
+  sg_error err{};
+  sg_status st = only_new ? svc_->set_if_absent(svc_->self, key.data(), key.size(), value.data(),
+                                                value.size(), ttl_ms, &err)
+                          : svc_->set(svc_->self, key.data(), key.size(), value.data(),
+                                      value.size(), ttl_ms, &err);
+  if (st == SG_OK) {
+    succeeded();
+    return true;
+  }
+  if (st != SG_ERR_EXISTS) failed(st, "write");
+  return false;
+}
+
+ContentCache::Lookup ContentCache::get(const std::string& id) {
+  Lookup out;
+  bool bad = false;
+  std::string gkey = gen_key(id);
+  auto token = read(gkey, bad);
+  if (!token && !bad) {
+    // No generation yet: create one; a concurrent creator may win, then read theirs.
+    std::string fresh = sql::uuid_v4();
+    if (write(gkey, fresh, 2 * ttl_ms_, true))
+      token = fresh;
+    else
+      token = read(gkey, bad);
+  }
+  if (!token || token->empty()) {  // cache unusable now: go to the database, store nothing
+    errors_.fetch_add(bad ? 1 : 0, std::memory_order_relaxed);
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return out;
+  }
+  auto cached = read(body_key(id), bad);
+  if (cached && cached->size() > token->size() && cached->compare(0, token->size(), *token) == 0 &&
+      (*cached)[token->size()] == '\n') {
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    out.body = cached->substr(token->size() + 1);
+    return out;
+  }
+  if (bad) errors_.fetch_add(1, std::memory_order_relaxed);
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  if (!bad) out.token = std::move(*token);
+  return out;
+}
+
+void ContentCache::put(const std::string& id, const std::string& token, const std::string& body) {
+  if (token.empty()) return;
+  if (!write(body_key(id), token + "\n" + body, ttl_ms_, false))
+    errors_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ContentCache::invalidate(const std::string& id) {
+  invalidations_.fetch_add(1, std::memory_order_relaxed);
+  // New generation first (makes every stored body of this id unusable), then free the body.
+  if (!write(gen_key(id), sql::uuid_v4(), 2 * ttl_ms_, false))
+    errors_.fetch_add(1, std::memory_order_relaxed);
+  std::string key = body_key(id);
+  sg_error err{};
+  sg_status st = svc_->del(svc_->self, key.data(), key.size(), nullptr, &err);
+  if (st == SG_OK) {
+    succeeded();
+  } else {
+    errors_.fetch_add(1, std::memory_order_relaxed);
+    failed(st, "delete");
+  }
+}
+
+void ContentCache::failed(sg_status st, const char* what) {
+  // Once per outage; the cache plugin logs the cause itself (its messages may carry the
+  // backend address, so they are not repeated here).
+  if (!failing_.exchange(true))
+    host_.warn(std::string("metadata: cache ") + what + " failed (status " + std::to_string(st) +
+               "); reading from the database until it recovers");
+}
+
+void ContentCache::succeeded() {
+  if (failing_.load(std::memory_order_relaxed) && failing_.exchange(false))
+    host_.info("metadata: cache recovered");
+}
+
+json ContentCache::health() const {
+  return json{{"enabled", true},
+              {"ttl_ms", ttl_ms_},
+              {"degraded", failing_.load()},
+              {"hits", hits_.load()},
+              {"misses", misses_.load()},
+              {"errors", errors_.load()},
+              {"invalidations", invalidations_.load()}};
+}
+
+}  // namespace sg::metadata

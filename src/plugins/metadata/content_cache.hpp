@@ -1,0 +1,61 @@
+// Read-through cache of GET /api/v1/content/{id} bodies on service `cache` v1 (optional).
+//
+// Keys, per content id:
+//   content:v1:<id>       "<token>\n<public JSON of the record>"   TTL = cache_ttl_ms
+//   content:v1:<id>:gen   "<token>" (random)                        TTL = 2 x cache_ttl_ms
+// A cached body is served only when its token equals the current generation token. Every
+// write replaces the token (after the database commit) and deletes the body. A reader that
+// missed, read the database before a commit and stores its (old) body afterwards stores it
+// under the old token, which no later reader accepts: once a write has returned, no GET
+// started after it can see the previous version. Tokens are random, so an evicted or
+// expired generation key can never revive an old body.
+//
+// Remaining bound: when the cache is unreachable during the invalidation (the generation
+// cannot be replaced) but reachable again before the old body expires, that body may be
+// served for at most cache_ttl_ms. Keep the TTL short.
+//
+// Every call may block (Redis): call from the blocking pool or an event thread, never a
+// network thread. Cache failures are never errors: a failed lookup is a miss, a failed store
+// or invalidation is logged once (per outage) and counted.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <streamgate/services/cache.h>
+#include <streamgate/plugin.hpp>
+
+namespace sg::metadata {
+
+class ContentCache {
+ public:
+  ContentCache(Host host, const sg_cache_service* service, uint64_t ttl_ms)
+      : host_(host), svc_(service), ttl_ms_(ttl_ms) {}
+
+  struct Lookup {
+    std::optional<std::string> body;  // set on a hit
+    std::string token;                // on a miss: store under this; empty = do not store
+  };
+  Lookup get(const std::string& id);
+  void put(const std::string& id, const std::string& token, const std::string& body);
+  // After a committed write or delete of `id`.
+  void invalidate(const std::string& id);
+
+  json health() const;
+
+ private:
+  std::optional<std::string> read(const std::string& key, bool& failed);
+  bool write(const std::string& key, const std::string& value, uint64_t ttl_ms, bool only_new);
+  void failed(sg_status st, const char* what);
+  void succeeded();
+
+  Host host_;
+  const sg_cache_service* svc_;
+  uint64_t ttl_ms_;
+  std::atomic<uint64_t> hits_{0}, misses_{0}, errors_{0}, invalidations_{0};
+  std::atomic<bool> failing_{false};
+};
+
+}  // namespace sg::metadata
