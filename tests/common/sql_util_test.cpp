@@ -47,3 +47,16 @@ TEST(SqlUtil, Addresses) {
 }
 
 }  // namespace
+
+TEST(SqlUtil, PageCursorsRoundTripAndRejectForgeries) {
+  const std::string id = "0b7c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3";
+  auto decoded = sg::sql::decode_cursor(sg::sql::encode_cursor({1732380000123, id}));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->created_at, 1732380000123);
+  EXPECT_EQ(decoded->id, id);
+  for (const std::string& raw :
+       std::vector<std::string>{"12", ":" + id, "-5:" + id, "1x:" + id, "12:not-a-uuid",
+                                "99999999999999999999:" + id, ""})
+    EXPECT_FALSE(sg::sql::decode_cursor(sg::sql::base64url_encode(raw)).has_value()) << raw;
+  EXPECT_FALSE(sg::sql::decode_cursor("%%%").has_value());
+}

@@ -120,6 +120,26 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   return out;
 }
 
+std::string encode_cursor(const PageCursor& c) {
+  return base64url_encode(std::to_string(c.created_at) + ":" + c.id);
+}
+
+std::optional<PageCursor> decode_cursor(std::string_view text) {
+  auto raw = base64url_decode(text);
+  if (!raw) return std::nullopt;
+  auto colon = raw->find(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  PageCursor c;
+  for (size_t i = 0; i < colon; ++i) {
+    char ch = (*raw)[i];
+    if (ch < '0' || ch > '9' || c.created_at > (INT64_MAX - 9) / 10) return std::nullopt;
+    c.created_at = c.created_at * 10 + (ch - '0');
+  }
+  c.id = raw->substr(colon + 1);
+  if (!is_uuid(c.id)) return std::nullopt;
+  return c;
+}
+
 bool is_address(std::string_view s) {
   if (s.size() != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return false;
   for (size_t i = 2; i < s.size(); ++i)

@@ -21,6 +21,15 @@ std::string rfc3339(int64_t epoch_ms);
 std::string base64url_encode(std::string_view in);
 std::optional<std::string> base64url_decode(std::string_view in);
 
+// The position of a row in a newest-first (created_at, id) listing, as an opaque cursor.
+struct PageCursor {
+  int64_t created_at = 0;
+  std::string id;  // a UUID
+};
+std::string encode_cursor(const PageCursor& c);
+// nullopt unless `text` is a cursor encode_cursor could have made.
+std::optional<PageCursor> decode_cursor(std::string_view text);
+
 // True for "0x" followed by exactly 40 hex digits.
 bool is_address(std::string_view s);
 // ASCII lowercase.

@@ -356,18 +356,10 @@ ListPage JobStore::list(const ListQuery& q) {
   if (q.type) add("type = ?", *q.type);
   if (q.owner) add("owner_key = ?", sql::lower(*q.owner));
   if (q.cursor) {
-    auto raw = sql::base64url_decode(*q.cursor);
-    auto colon = raw ? raw->find(':') : std::string::npos;
-    int64_t at = 0;
-    std::string cid;
-    try {
-      if (colon == std::string::npos) throw std::invalid_argument("cursor");
-      at = std::stoll(raw->substr(0, colon));
-      cid = raw->substr(colon + 1);
-    } catch (const std::exception&) {
-      throw Error(SG_ERR_INVALID, "cursor: invalid");
-    }
-    if (!sql::is_uuid(cid)) throw Error(SG_ERR_INVALID, "cursor: invalid");
+    auto cursor = sql::decode_cursor(*q.cursor);
+    if (!cursor) throw Error(SG_ERR_INVALID, "cursor: invalid");
+    int64_t at = cursor->created_at;
+    const std::string& cid = cursor->id;
     // Newest first; (created_at, id) is unique, so the order is total and stable.
     p.push_back(at);
     std::string a = ph(p.size());
@@ -386,7 +378,7 @@ ListPage JobStore::list(const ListQuery& q) {
   if (static_cast<int64_t>(page.items.size()) > q.limit) {
     page.items.pop_back();
     const auto& last = page.items.back();
-    page.next_cursor = sql::base64url_encode(std::to_string(last.created_at) + ":" + last.id);
+    page.next_cursor = sql::encode_cursor({last.created_at, last.id});
   }
   return page;
 }
