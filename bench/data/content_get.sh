@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# GET /api/v1/content/{id} through the gateway with wrk: metadata on SQLite, on PostgreSQL,
-# and nginx serving a static file with the same JSON body, side by side.
+# GET /api/v1/content/{id} through the gateway with wrk: metadata on SQLite and on
+# PostgreSQL, each without and with the read-through cache (cache.so: memory backend for
+# SQLite, a private redis-server for PostgreSQL), and nginx serving a static file with the
+# same JSON body, side by side.
 # Usage: bench/data/content_get.sh [build dir (default: build)] [seconds (default: 10)]
-# Needs: wrk, nginx, PostgreSQL 15 binaries, a built streamgate with gateway + metadata and
-# the test_identity test plugin (to create the record). Prints a Markdown table.
+# Needs: wrk, nginx, redis-server, PostgreSQL 15 binaries, a built streamgate with gateway +
+# metadata + cache + monitor and the test_identity test plugin (to create the record). Prints a
+# Markdown table and the load average before and after the runs.
 set -euo pipefail
 
 BUILD=$(cd "${1:-build}" && pwd)
@@ -26,18 +29,21 @@ wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/nul
 
 # Plugins: only what this path needs (symlinks, as the tests do).
 mkdir -p "$WORK/plugins"
-for id in gateway metadata; do ln -s "$BUILD/lib/streamgate/plugins/$id.so" "$WORK/plugins/"; done
+for id in gateway metadata cache monitor; do ln -s "$BUILD/lib/streamgate/plugins/$id.so" "$WORK/plugins/"; done
 ln -s "$BUILD/lib/streamgate/test-plugins/test_identity.so" "$WORK/plugins/"
 
-run_streamgate() {  # $1 = name, $2 = database JSON; prints "port"
-  local name=$1 db=$2 port
+# $1 = name, $2 = database JSON, $3 = cache section (default: cache.so disabled, so
+# metadata runs without a cache); prints "port"
+run_streamgate() {
+  local name=$1 db=$2 cache=${3:-'{"enabled": false}'} port
   port=$(free_port)
   mkdir -p "$WORK/$name"
   cat >"$WORK/$name/config.yaml" <<JSON
 {"server": {"data_dir": "$WORK/$name/data", "plugin_dir": "$WORK/plugins", "dev_mode": true},
  "logging": {"level": "warn"},
  "database": $db,
- "plugins": {"gateway": {"host": "127.0.0.1", "port": $port}}}
+ "plugins": {"gateway": {"host": "127.0.0.1", "port": $port}, "cache": $cache,
+             "metadata": {"cache_ttl_ms": 30000}, "monitor": {"admin_allow_loopback": true}}}
 JSON
   "$BUILD/bin/streamgate" --config "$WORK/$name/config.yaml" >"$WORK/$name/log" 2>&1 &
   PIDS+=($!)
@@ -75,6 +81,10 @@ measure() {  # $1 = label, $2 = url; prints a table row
 sq_port=$(run_streamgate sqlite '{"driver": "sqlite", "sqlite_path": "'"$WORK"'/sqlite/data/streamgate.db"}')
 sq_id=$(create_content "$sq_port")
 curl -s "http://127.0.0.1:$sq_port/api/v1/content/$sq_id" >"$WORK/body.json"
+sqc_port=$(run_streamgate sqlite-cache \
+  '{"driver": "sqlite", "sqlite_path": "'"$WORK"'/sqlite-cache/data/streamgate.db"}' \
+  '{"backend": "memory"}')
+sqc_id=$(create_content "$sqc_port")
 
 # --- PostgreSQL (private server; as the postgres user when run as root)
 pg_port=$(free_port)
@@ -92,6 +102,23 @@ wait_port "$pg_port"
 sleep 0.5
 pgs_port=$(run_streamgate postgres '{"driver": "postgres", "postgres_url": "postgresql://postgres@127.0.0.1:'"$pg_port"'/postgres"}')
 pg_id=$(create_content "$pgs_port")
+
+# --- PostgreSQL + cache on a private redis-server (no persistence), same database
+rd_port=$(free_port)
+redis-server --port "$rd_port" --bind 127.0.0.1 --save '' --appendonly no \
+  --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+PIDS+=($!)
+wait_port "$rd_port"
+pgc_port=$(run_streamgate postgres-cache \
+  '{"driver": "postgres", "postgres_url": "postgresql://postgres@127.0.0.1:'"$pg_port"'/postgres"}' \
+  '{"backend": "redis", "redis": {"url": "redis://127.0.0.1:'"$rd_port"'"}}')
+pgc_id=$(create_content "$pgc_port")
+
+# Cached rows must answer the same bytes as the uncached ones (ids and times differ, size not).
+for p in "$sqc_port/api/v1/content/$sqc_id" "$pgc_port/api/v1/content/$pgc_id"; do
+  size=$(curl -s "http://127.0.0.1:$p" | wc -c)
+  [ "$size" -eq "$(wc -c <"$WORK/body.json")" ] || { echo "body size differs for $p" >&2; exit 1; }
+done
 
 # --- nginx with a static body of the same size
 ng_port=$(free_port)
@@ -112,10 +139,25 @@ nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
 PIDS+=($!)
 wait_port "$ng_port"
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "GET /api/v1/content/{id}: wrk -t$THREADS -c$CONNS -d${SECS}s, body $(wc -c <"$WORK/body.json") bytes, $(nproc) cores"
 echo
 echo "| target | req/s | p50 | p99 |"
 echo "|---|---|---|---|"
 measure "streamgate + SQLite" "http://127.0.0.1:$sq_port/api/v1/content/$sq_id"
+measure "streamgate + SQLite + cache (memory)" "http://127.0.0.1:$sqc_port/api/v1/content/$sqc_id"
 measure "streamgate + PostgreSQL" "http://127.0.0.1:$pgs_port/api/v1/content/$pg_id"
+measure "streamgate + PostgreSQL + cache (Redis)" "http://127.0.0.1:$pgc_port/api/v1/content/$pgc_id"
 measure "nginx static file" "http://127.0.0.1:$ng_port/content.json"
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Proof the cached rows were served by the cache: metadata's cache counters (its health, in
+# monitor's plugin list).
+for p in "sqlite-cache $sqc_port" "postgres-cache $pgc_port"; do
+  set -- $p
+  curl -s "http://127.0.0.1:$2/api/v1/admin/plugins" | python3 -c '
+import json, sys
+c = next(p for p in json.load(sys.stdin) if p["id"] == "metadata")["health"]["cache"]
+print("%s: metadata cache hits=%d misses=%d errors=%d" % (sys.argv[1], c["hits"], c["misses"], c["errors"]))
+if not c.get("enabled") or c["hits"] == 0: sys.exit("the cache served nothing")' "$1"
+done
