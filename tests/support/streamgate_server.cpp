@@ -88,6 +88,19 @@ bool StreamGateServer::start(std::chrono::milliseconds ready_timeout) {
   return false;
 }
 
+std::optional<int> StreamGateServer::run_until_exit(std::chrono::milliseconds timeout) {
+  write_config();
+  std::ofstream(log_path(), std::ios::app) << "---- run until exit ----\n";
+  process_ = Process::spawn({SG_TEST_STREAMGATE_BIN, "--config", config_path().string()}, env_,
+                            log_path());
+  auto code = process_.wait(timeout);
+  if (!code) {
+    process_.signal(SIGKILL);
+    process_.wait(std::chrono::seconds(5));
+  }
+  return code;
+}
+
 std::optional<int> StreamGateServer::stop(std::chrono::milliseconds timeout) {
   if (!process_.running()) return process_.wait(std::chrono::milliseconds(0));
   process_.signal(SIGTERM);
@@ -104,9 +117,13 @@ void StreamGateServer::kill() {
   process_.wait(std::chrono::seconds(10));
 }
 
-bool StreamGateServer::running() { return process_.running(); }
+bool StreamGateServer::running() {
+  return process_.running();
+}
 
-std::string StreamGateServer::log() const { return read_file(log_path()); }
+std::string StreamGateServer::log() const {
+  return read_file(log_path());
+}
 
 HttpResponse StreamGateServer::request(std::string method, std::string target, std::string body,
                                        Headers headers, std::chrono::milliseconds timeout) {

@@ -34,6 +34,9 @@ class StreamGateServer {
   // printed) otherwise. Can be called again after stop()/kill() to restart on the same
   // port and data directory.
   bool start(std::chrono::milliseconds ready_timeout = std::chrono::seconds(20));
+  // For start-up failures: runs the binary with this config until it exits by itself and
+  // returns its exit code (nullopt, after SIGKILL, if it was still running at the timeout).
+  std::optional<int> run_until_exit(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   // SIGTERM and wait; returns the exit code (nullopt if it had to be SIGKILLed).
   std::optional<int> stop(std::chrono::milliseconds timeout = std::chrono::seconds(20));
   void kill();
