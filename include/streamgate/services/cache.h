@@ -1,5 +1,5 @@
 /*
- * Service "cache" v1 — provided by the cache plugin (memory or Redis backend).
+ * Service "cache" v1.1 — provided by the cache plugin (memory or Redis backend).
  *
  * Blocking calls: with the Redis backend every call may do network I/O bounded by the
  * configured timeout, so call them from a blocking-pool thread, never a network thread.
@@ -20,7 +20,10 @@ extern "C" {
 
 #define SG_CACHE_SERVICE "cache"
 #define SG_CACHE_MAJOR 1
-#define SG_CACHE_MINOR 0
+#define SG_CACHE_MINOR 1
+
+/* Most keys one get_many call accepts. since 1.1 */
+#define SG_CACHE_GET_MANY_MAX 64
 
 typedef struct sg_cache_service {
   uint32_t struct_size; /* sizeof(sg_cache_service). since 1.0 */
@@ -50,6 +53,20 @@ typedef struct sg_cache_service {
    * absent. since 1.0 */
   sg_status (*take)(void* self, const char* key, size_t key_size, sg_owned_str* out,
                     sg_error* err);
+
+  /* --- since 1.1. A 1.0 provider's table ends above: use get_many only when
+   * struct_size >= offsetof(sg_cache_service, get_many) + sizeof(void*) and it is not NULL. */
+
+  /* Reads `count` keys (keys[i] of key_sizes[i] bytes, 1 <= count <= SG_CACHE_GET_MANY_MAX)
+   * in one backend round trip (one MGET with Redis); each key behaves exactly as get().
+   * SG_OK: for every i, statuses[i] is SG_OK with values[i] filled (caller releases each) or
+   * SG_ERR_NOT_FOUND (missing or expired) with values[i] empty. Any other return (e.g.
+   * SG_ERR_UNAVAILABLE when the backend is down, SG_ERR_INVALID for count 0 or above the
+   * limit, a NULL array or an empty key): no value is filled, every statuses[i] is set to the
+   * returned status when count and the arrays were valid, and *err says why. A snapshot across
+   * keys with Redis (MGET); the memory backend reads key by key. since 1.1 */
+  sg_status (*get_many)(void* self, const char* const* keys, const size_t* key_sizes,
+                        size_t count, sg_owned_str* values, sg_status* statuses, sg_error* err);
 } sg_cache_service;
 
 #ifdef __cplusplus

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,6 +40,10 @@ class Backend {
   // Creates the counter at 0 when absent; the TTL applies only when this call creates it.
   virtual Outcome incr(std::string_view key, int64_t delta, uint64_t ttl_ms, int64_t& out) = 0;
   virtual Outcome take(std::string_view key, std::string& out) = 0;
+  // Reads every key in one round trip; on success out[i] holds key i's value or nullopt
+  // (missing or expired). On failure `out` is left empty.
+  virtual Outcome get_many(const std::vector<std::string_view>& keys,
+                           std::vector<std::optional<std::string>>& out) = 0;
 
   // A quick snapshot (no network I/O): {"backend": ..., "connected": bool, ...}.
   virtual nlohmann::json health() const = 0;

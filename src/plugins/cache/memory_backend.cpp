@@ -150,6 +150,25 @@ Outcome MemoryBackend::get(std::string_view key, std::string& out) {
   return Outcome::success();
 }
 
+Outcome MemoryBackend::get_many(const std::vector<std::string_view>& keys,
+                                std::vector<std::optional<std::string>>& out) {
+  out.clear();
+  if (stopped_.load(std::memory_order_acquire)) return stopped_outcome();
+  std::vector<std::optional<std::string>> values(keys.size());
+  auto now = Clock::now();
+  // One shard lock at a time, exactly as get(): not a snapshot across keys.
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Shard& s = shard_for(keys[i]);
+    std::lock_guard lock(s.mu);
+    auto it = s.find_live(keys[i], now, expirations_);
+    if (it == s.lru.end()) continue;
+    s.touch(it);
+    values[i].emplace(it->value);
+  }
+  out = std::move(values);
+  return Outcome::success();
+}
+
 Outcome MemoryBackend::set(std::string_view key, std::string_view value, uint64_t ttl_ms) {
   if (stopped_.load(std::memory_order_acquire)) return stopped_outcome();
   if (Outcome fits = check_fits(key, value); !fits.ok()) return fits;

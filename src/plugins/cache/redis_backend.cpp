@@ -201,6 +201,30 @@ Outcome RedisBackend::take(std::string_view key, std::string& out) {
   });
 }
 
+Outcome RedisBackend::get_many(const std::vector<std::string_view>& keys,
+                               std::vector<std::optional<std::string>>& out) {
+  out.clear();
+  std::vector<std::string> full;
+  full.reserve(keys.size());
+  for (auto key : keys) full.push_back(full_key(key));
+  std::vector<std::string_view> args;
+  args.reserve(full.size() + 1);
+  args.emplace_back("MGET");
+  for (const auto& k : full) args.emplace_back(k);
+  return run(args, [&](const redisReply& r) {
+    if (r.type != REDIS_REPLY_ARRAY || r.elements != keys.size()) return unexpected(r);
+    std::vector<std::optional<std::string>> values(keys.size());
+    for (size_t i = 0; i < r.elements; ++i) {
+      const redisReply& e = *r.element[i];
+      if (e.type == REDIS_REPLY_NIL) continue;
+      if (e.type != REDIS_REPLY_STRING) return unexpected(e);
+      values[i].emplace(e.str, e.len);
+    }
+    out = std::move(values);
+    return Outcome::success();
+  });
+}
+
 nlohmann::json RedisBackend::health() const {
   nlohmann::json h = {
       {"backend", "redis"},

@@ -33,6 +33,8 @@ class RedisBackend final : public Backend {
   Outcome del(std::string_view key, bool& removed) override;
   Outcome incr(std::string_view key, int64_t delta, uint64_t ttl_ms, int64_t& out) override;
   Outcome take(std::string_view key, std::string& out) override;
+  Outcome get_many(const std::vector<std::string_view>& keys,
+                   std::vector<std::optional<std::string>>& out) override;
 
   nlohmann::json health() const override;
   void shutdown() override;

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sg::cache {
 
@@ -42,6 +43,7 @@ CacheService::CacheService(Backend& backend, ServiceMetrics metrics)
   table_.del = &CacheService::del;
   table_.incr = &CacheService::incr;
   table_.take = &CacheService::take;
+  table_.get_many = &CacheService::get_many;
 }
 
 sg_status CacheService::finish(const Outcome& outcome, sg_error* err, bool is_read) noexcept {
@@ -174,6 +176,70 @@ sg_status CacheService::take(void* self, const char* key, size_t key_size, sg_ow
     return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
   } catch (...) {
     return s.finish(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"), err, false);
+  }
+}
+
+sg_status CacheService::get_many(void* self, const char* const* keys, const size_t* key_sizes,
+                                 size_t count, sg_owned_str* values, sg_status* statuses,
+                                 sg_error* err) noexcept {
+  CacheService& s = me(self);
+  // On any failure: no value filled, every status = the call's status. `cleared` says the
+  // arrays are valid and values[] holds only what this call filled.
+  bool cleared = false;
+  auto fail_all = [&](const Outcome& r) {
+    if (cleared) {
+      for (size_t i = 0; i < count; ++i) {
+        if (values[i].data != nullptr && values[i].release != nullptr)
+          values[i].release(values[i].data);
+        values[i] = sg_owned_str{};
+        statuses[i] = r.status;
+      }
+    }
+    return s.finish(r, err, false);
+  };
+  try {
+    if (count == 0 || count > SG_CACHE_GET_MANY_MAX) {
+      return s.finish(Outcome::fail(SG_ERR_INVALID,
+                                    "count must be 1.." + std::to_string(SG_CACHE_GET_MANY_MAX)),
+                      err, false);
+    }
+    if (keys == nullptr || key_sizes == nullptr || values == nullptr || statuses == nullptr) {
+      return s.finish(
+          Outcome::fail(SG_ERR_INVALID, "keys, key_sizes, values and statuses must not be NULL"),
+          err, false);
+    }
+    for (size_t i = 0; i < count; ++i) values[i] = sg_owned_str{};
+    cleared = true;
+    std::vector<std::string_view> views;
+    views.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (Outcome bad = check_key(keys[i], key_sizes[i]); !bad.ok()) {
+        return fail_all(
+            Outcome::fail(SG_ERR_INVALID, "key " + std::to_string(i) + ": " + bad.message));
+      }
+      views.push_back(view(keys[i], key_sizes[i]));
+    }
+    std::vector<std::optional<std::string>> found;
+    Outcome r = s.backend_.get_many(views, found);
+    if (r.ok() && found.size() != count)
+      r = Outcome::fail(SG_ERR_INTERNAL, "backend returned the wrong number of values");
+    if (!r.ok()) return fail_all(r);
+    for (size_t i = 0; i < count; ++i) {
+      if (found[i] && !detail::make_owned(*found[i], &values[i]))
+        return fail_all(Outcome::fail(SG_ERR_INTERNAL, "out of memory"));
+      statuses[i] = found[i] ? SG_OK : SG_ERR_NOT_FOUND;
+    }
+    uint64_t hits = 0;
+    for (size_t i = 0; i < count; ++i) hits += found[i] ? 1 : 0;
+    s.hits_.fetch_add(hits, std::memory_order_relaxed);
+    s.misses_.fetch_add(count - hits, std::memory_order_relaxed);
+    if (hits > 0) s.metrics_.hits.add(static_cast<double>(hits));
+    if (hits < count) s.metrics_.misses.add(static_cast<double>(count - hits));
+    return SG_OK;
+  } catch (const std::exception& e) {
+    return fail_all(Outcome::fail(SG_ERR_INTERNAL, e.what()));
+  } catch (...) {
+    return fail_all(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"));
   }
 }
 

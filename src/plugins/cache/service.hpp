@@ -1,4 +1,4 @@
-// The C vtable of service "cache" v1 over any Backend: argument checks, the C boundary
+// The C vtable of service "cache" v1.1 over any Backend: argument checks, the C boundary
 // (no exception escapes, results copied into sg_owned_str) and hit/miss/error counting.
 #pragma once
 
@@ -47,8 +47,12 @@ class CacheService {
                         uint64_t ttl_ms, int64_t* out_value, sg_error* err) noexcept;
   static sg_status take(void* self, const char* key, size_t key_size, sg_owned_str* out,
                         sg_error* err) noexcept;
+  static sg_status get_many(void* self, const char* const* keys, const size_t* key_sizes,
+                            size_t count, sg_owned_str* values, sg_status* statuses,
+                            sg_error* err) noexcept;
 
   // Counts and reports an outcome; a read (get/take) also counts hits and misses.
+  // get_many counts one hit or miss per key itself and calls this with is_read false.
   sg_status finish(const Outcome& outcome, sg_error* err, bool is_read) noexcept;
 
   Backend& backend_;

@@ -3,10 +3,12 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -269,6 +271,114 @@ TYPED_TEST(CacheSuite, BadArgumentsAreInvalidNotCrashes) {
   EXPECT_EQ(t->incr(t->self, "k", 1, 1, sg::cache::kMaxTtlMs + 1, &v, &err), SG_ERR_INVALID);
   EXPECT_EQ(t->set(t->self, "k", 1, nullptr, 0, 0, &err), SG_OK);  // NULL, 0 = empty value
   EXPECT_EQ(this->service_->errors(), 8u);
+}
+
+TYPED_TEST(CacheSuite, GetManyMixesHitsMissesAndExpiredKeys) {
+  auto& c = this->client_;
+  const sg_cache_service* t = this->service_->table();
+  ASSERT_GE(t->struct_size, offsetof(sg_cache_service, get_many) + sizeof(t->get_many));
+  ASSERT_NE(t->get_many, nullptr);
+  const std::string bin_key("k\0\xff\r\n", 5);
+  std::string bin_value;
+  for (int i = 0; i < 256; ++i) bin_value.push_back(static_cast<char>(i));
+  ASSERT_EQ(c.set("a", "1").status, SG_OK);
+  ASSERT_EQ(c.set(bin_key, bin_value).status, SG_OK);
+  ASSERT_EQ(c.set("empty", "").status, SG_OK);
+  ASSERT_EQ(c.set("short", "gone soon", 400).status, SG_OK);
+
+  ManyReply r = c.get_many({"a", "missing", "short", bin_key, "empty", "a"});
+  ASSERT_EQ(r.status, SG_OK) << r.message;
+  ASSERT_EQ(r.items.size(), 6u);
+  EXPECT_EQ(r.items[0].status, SG_OK);
+  EXPECT_EQ(r.items[0].value, "1");
+  EXPECT_EQ(r.items[1].status, SG_ERR_NOT_FOUND);
+  EXPECT_EQ(r.items[2].status, SG_OK);
+  EXPECT_EQ(r.items[2].value, "gone soon");
+  EXPECT_EQ(r.items[3].status, SG_OK);
+  EXPECT_TRUE(r.items[3].value == bin_value);
+  EXPECT_EQ(r.items[4].status, SG_OK);  // an empty value is a hit, not a miss
+  EXPECT_EQ(r.items[4].value, "");
+  EXPECT_EQ(r.items[5].status, SG_OK);  // the same key twice is fine
+  EXPECT_EQ(r.items[5].value, "1");
+  // Only the binary key's exact bytes match: a prefix up to the NUL is another key.
+  EXPECT_EQ(c.get_many({std::string_view("k", 1)}).items[0].status, SG_ERR_NOT_FOUND);
+
+  std::this_thread::sleep_for(600ms);
+  r = c.get_many({"short", "a"});
+  ASSERT_EQ(r.status, SG_OK) << r.message;
+  EXPECT_EQ(r.items[0].status, SG_ERR_NOT_FOUND);  // expired
+  EXPECT_EQ(r.items[1].value, "1");
+  // Hits and misses are counted per key, like get().
+  EXPECT_EQ(this->service_->hits(), 6u);
+  EXPECT_EQ(this->service_->misses(), 3u);
+}
+
+// "<prefix><i>" without operator+(const char*, std::string&&) (GCC 12 -Wrestrict bug 105329).
+std::string numbered(std::string prefix, int i) {
+  return prefix.append(std::to_string(i));
+}
+
+TYPED_TEST(CacheSuite, GetManyUsesEveryKeyAndCountLimit) {
+  auto& c = this->client_;
+  std::vector<std::string> keys;
+  for (int i = 0; i < SG_CACHE_GET_MANY_MAX + 1; ++i) keys.push_back(numbered("key", i));
+  for (int i = 0; i < SG_CACHE_GET_MANY_MAX; i += 2)
+    ASSERT_EQ(c.set(keys[i], numbered("v", i)).status, SG_OK);
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+
+  views.pop_back();  // exactly the limit
+  ManyReply r = c.get_many(views);
+  ASSERT_EQ(r.status, SG_OK) << r.message;
+  for (int i = 0; i < SG_CACHE_GET_MANY_MAX; ++i) {
+    EXPECT_EQ(r.items[i].status, i % 2 == 0 ? SG_OK : SG_ERR_NOT_FOUND) << i;
+    EXPECT_EQ(r.items[i].value, i % 2 == 0 ? numbered("v", i) : "") << i;
+  }
+
+  views.push_back(keys.back());  // one above
+  r = c.get_many(views);
+  EXPECT_EQ(r.status, SG_ERR_INVALID);
+  EXPECT_NE(r.message.find("count"), std::string::npos) << r.message;
+
+  const sg_cache_service* t = this->service_->table();
+  const char* k = "a";
+  size_t n = 1;
+  sg_owned_str value{};
+  sg_status st = SG_OK;
+  sg_error err{};
+  EXPECT_EQ(t->get_many(t->self, &k, &n, 0, &value, &st, &err), SG_ERR_INVALID);  // count 0
+  EXPECT_EQ(t->get_many(t->self, nullptr, &n, 1, &value, &st, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->get_many(t->self, &k, nullptr, 1, &value, &st, &err), SG_ERR_INVALID);
+  EXPECT_EQ(t->get_many(t->self, &k, &n, 1, nullptr, &st, nullptr), SG_ERR_INVALID);
+  EXPECT_EQ(t->get_many(t->self, &k, &n, 1, &value, nullptr, &err), SG_ERR_INVALID);
+  // An empty key fails the whole call, and every status says so.
+  r = c.get_many({"key0", ""});
+  EXPECT_EQ(r.status, SG_ERR_INVALID);
+  ASSERT_EQ(r.items.size(), 2u);
+  EXPECT_EQ(r.items[0].status, SG_ERR_INVALID);
+  EXPECT_EQ(r.items[0].value, "");
+  EXPECT_EQ(r.items[1].status, SG_ERR_INVALID);
+}
+
+TYPED_TEST(CacheSuite, GetManyFailsFastWhenTheBackendIsDown) {
+  auto& c = this->client_;
+  ASSERT_EQ(c.set("a", "1").status, SG_OK);
+  ASSERT_EQ(c.get_many({"a", "b"}).status, SG_OK);  // pooled connections are open (Redis)
+  if constexpr (std::is_same_v<TypeParam, RedisEnv>) {
+    this->env_.server.stop();  // SIGKILL
+  } else {
+    this->backend_->shutdown();
+  }
+  for (int i = 0; i < 10; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    ManyReply r = c.get_many({"a", "b", "c"});
+    auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(r.status, SG_ERR_UNAVAILABLE) << "call " << i << ": " << r.message;
+    EXPECT_LT(took, 1s) << "call " << i;
+    for (const auto& item : r.items) {
+      EXPECT_EQ(item.status, SG_ERR_UNAVAILABLE);
+      EXPECT_EQ(item.value, "");
+    }
+  }
 }
 
 TYPED_TEST(CacheSuite, HealthIsQuickAndReportsTheBackend) {

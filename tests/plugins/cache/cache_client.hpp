@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "streamgate/plugin.hpp"
 #include "streamgate/services/cache.h"
@@ -15,6 +16,14 @@ struct Reply {
   sg_status status = SG_OK;
   std::string value;    // get/take on SG_OK
   std::string message;  // sg_error message on failure
+};
+
+// get_many: the call's status plus one Reply per key (status SG_OK with value, or
+// SG_ERR_NOT_FOUND; on a failed call, the call's status).
+struct ManyReply {
+  sg_status status = SG_OK;
+  std::string message;
+  std::vector<Reply> items;
 };
 
 class Client {
@@ -44,6 +53,29 @@ class Client {
     Reply r;
     r.status = t_->del(t_->self, key.data(), key.size(), removed, &err);
     if (r.status != SG_OK) r.message = err.message;
+    return r;
+  }
+  // Requires a v1.1 table (struct_size covering get_many).
+  ManyReply get_many(const std::vector<std::string_view>& keys) const {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> sizes;
+    for (auto k : keys) {
+      ptrs.push_back(k.data());
+      sizes.push_back(k.size());
+    }
+    std::vector<sg_owned_str> values(keys.size());
+    std::vector<sg_status> statuses(keys.size(), SG_ERR_INTERNAL);
+    sg_error err{};
+    ManyReply r;
+    r.status = t_->get_many(t_->self, ptrs.data(), sizes.data(), keys.size(), values.data(),
+                            statuses.data(), &err);
+    if (r.status != SG_OK) r.message = err.message;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      Reply item;
+      item.status = statuses[i];
+      item.value = sg::take_owned(values[i]);  // always empty unless statuses[i] == SG_OK
+      r.items.push_back(std::move(item));
+    }
     return r;
   }
   Reply incr(std::string_view key, int64_t delta, uint64_t ttl_ms, int64_t* out) const {
