@@ -1,5 +1,7 @@
 #include "content_cache.hpp"
 
+#include <cstddef>
+
 #include "sql/util.hpp"
 
 namespace sg::metadata {
@@ -13,6 +15,33 @@ std::string gen_key(const std::string& id) {
 }
 
 }  // namespace
+
+ContentCache::ContentCache(Host host, const sg_cache_service* service, uint64_t ttl_ms)
+    : host_(host), svc_(service), ttl_ms_(ttl_ms) {
+  // Members newer than the provider's table must not be read at all (append-only ABI).
+  if (svc_->struct_size >= offsetof(sg_cache_service, get_many) + sizeof(svc_->get_many))
+    get_many_ = svc_->get_many;
+}
+
+bool ContentCache::read_both(const std::string& gkey, const std::string& bkey,
+                             std::optional<std::string>& token, std::optional<std::string>& body,
+                             bool& bad) {
+  const char* keys[2] = {gkey.data(), bkey.data()};
+  size_t sizes[2] = {gkey.size(), bkey.size()};
+  sg_owned_str values[2] = {};
+  sg_status statuses[2] = {};
+  sg_error err{};
+  sg_status st = get_many_(svc_->self, keys, sizes, 2, values, statuses, &err);
+  if (st != SG_OK) {
+    bad = true;
+    failed(st, "read");
+    return false;
+  }
+  succeeded();
+  if (statuses[0] == SG_OK) token = take_owned(values[0]);
+  if (statuses[1] == SG_OK) body = take_owned(values[1]);
+  return true;
+}
 
 std::optional<std::string> ContentCache::read(const std::string& key, bool& bad) {
   sg_owned_str out{};
@@ -48,7 +77,13 @@ ContentCache::Lookup ContentCache::get(const std::string& id) {
   Lookup out;
   bool bad = false;
   std::string gkey = gen_key(id);
-  auto token = read(gkey, bad);
+  std::string bkey = body_key(id);
+  std::optional<std::string> token, cached;
+  bool have_body = false;  // `cached` already holds the body read with the token
+  if (get_many_ != nullptr)
+    have_body = read_both(gkey, bkey, token, cached, bad);
+  else
+    token = read(gkey, bad);
   if (!token && !bad) {
     // No generation yet: create one; a concurrent creator may win, then read theirs.
     std::string fresh = sql::uuid_v4();
@@ -62,7 +97,9 @@ ContentCache::Lookup ContentCache::get(const std::string& id) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return out;
   }
-  auto cached = read(body_key(id), bad);
+  // With get_many the body was read alongside the token. When the token had to be created
+  // first, that body predates it and almost surely does not carry it: a miss (always safe).
+  if (!have_body) cached = read(bkey, bad);
   if (cached && cached->size() > token->size() && cached->compare(0, token->size(), *token) == 0 &&
       (*cached)[token->size()] == '\n') {
     hits_.fetch_add(1, std::memory_order_relaxed);

@@ -14,6 +14,9 @@
 // cannot be replaced) but reachable again before the old body expires, that body may be
 // served for at most cache_ttl_ms. Keep the TTL short.
 //
+// A lookup reads both keys in ONE cache round trip (get_many, cache v1.1) when the provider
+// has it; a v1.0 provider (struct_size ending before get_many) gets two get() calls.
+//
 // Every call may block (Redis): call from the blocking pool or an event thread, never a
 // network thread. Cache failures are never errors: a failed lookup is a miss, a failed store
 // or invalidation is logged once (per outage) and counted.
@@ -31,8 +34,7 @@ namespace sg::metadata {
 
 class ContentCache {
  public:
-  ContentCache(Host host, const sg_cache_service* service, uint64_t ttl_ms)
-      : host_(host), svc_(service), ttl_ms_(ttl_ms) {}
+  ContentCache(Host host, const sg_cache_service* service, uint64_t ttl_ms);
 
   struct Lookup {
     std::optional<std::string> body;  // set on a hit
@@ -47,12 +49,17 @@ class ContentCache {
 
  private:
   std::optional<std::string> read(const std::string& key, bool& failed);
+  // get_many of {gen key, body key}; false (and `failed` set) when the call failed.
+  bool read_both(const std::string& gkey, const std::string& bkey,
+                 std::optional<std::string>& token, std::optional<std::string>& body, bool& failed);
   bool write(const std::string& key, const std::string& value, uint64_t ttl_ms, bool only_new);
   void failed(sg_status st, const char* what);
   void succeeded();
 
   Host host_;
   const sg_cache_service* svc_;
+  // svc_->get_many when the table is v1.1 or newer and provides it; NULL = two get() calls.
+  decltype(sg_cache_service::get_many) get_many_ = nullptr;
   uint64_t ttl_ms_;
   std::atomic<uint64_t> hits_{0}, misses_{0}, errors_{0}, invalidations_{0};
   std::atomic<bool> failing_{false};

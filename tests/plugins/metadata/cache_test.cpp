@@ -1,12 +1,17 @@
 // GET /api/v1/content/{id} through the cache plugin (service cache v1): never stale after a
-// write on any path, hits served without the database, TTL, cache off, and Redis down.
+// write on any path, hits served without the database, TTL, cache off, and Redis down. Plus
+// ContentCache in-process on hand-built cache tables: one round trip per hit with a v1.1
+// provider, the two-read path with a v1.0 one.
 #include <gtest/gtest-spi.h>
 
 #include <atomic>
+#include <cstddef>
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <vector>
 
+#include "content_cache.hpp"
 #include "meta_fixture.hpp"
 #include "sql/database.hpp"
 
@@ -305,6 +310,115 @@ TEST(CachedMetaRedis, RedisDownDegradesToTheDatabase) {
   }
   EXPECT_NE(s.log().find("metadata: cache"), std::string::npos) << s.log();
   EXPECT_TRUE(s.running());
+}
+
+// A minimal in-process cache table (no TTL) counting the calls ContentCache makes. With
+// v1_0 its struct_size ends before get_many, as a provider built against cache 1.0 would
+// register it, and get_many points at a trap.
+class TableCache {
+ public:
+  explicit TableCache(bool v1_0) {
+    t_.struct_size =
+        v1_0 ? static_cast<uint32_t>(offsetof(sg_cache_service, get_many)) : sizeof(t_);
+    t_.self = this;
+    t_.get = [](void* self, const char* k, size_t n, sg_owned_str* out, sg_error*) {
+      auto& c = *static_cast<TableCache*>(self);
+      ++c.gets;
+      return c.lookup(std::string(k, n), out);
+    };
+    t_.set = [](void* self, const char* k, size_t n, const char* v, size_t vn, uint64_t,
+                sg_error*) {
+      static_cast<TableCache*>(self)->kv[std::string(k, n)] = std::string(v, vn);
+      return SG_OK;
+    };
+    t_.set_if_absent = [](void* self, const char* k, size_t n, const char* v, size_t vn, uint64_t,
+                          sg_error*) {
+      bool added =
+          static_cast<TableCache*>(self)->kv.emplace(std::string(k, n), std::string(v, vn)).second;
+      return added ? SG_OK : SG_ERR_EXISTS;
+    };
+    t_.del = [](void* self, const char* k, size_t n, int* removed, sg_error*) {
+      size_t erased = static_cast<TableCache*>(self)->kv.erase(std::string(k, n));
+      if (removed != nullptr) *removed = erased > 0 ? 1 : 0;
+      return SG_OK;
+    };
+    t_.get_many = v1_0 ? &trap
+                       : +[](void* self, const char* const* keys, const size_t* sizes, size_t count,
+                             sg_owned_str* values, sg_status* statuses, sg_error*) {
+                           auto& c = *static_cast<TableCache*>(self);
+                           ++c.many;
+                           for (size_t i = 0; i < count; ++i)
+                             statuses[i] = c.lookup(std::string(keys[i], sizes[i]), &values[i]);
+                           return SG_OK;
+                         };
+  }
+  const sg_cache_service* table() const { return &t_; }
+
+  std::map<std::string, std::string> kv;
+  int gets = 0, many = 0;
+
+ private:
+  static sg_status trap(void*, const char* const*, const size_t*, size_t, sg_owned_str*, sg_status*,
+                        sg_error*) {
+    ADD_FAILURE() << "get_many called on a table whose struct_size ends before it";
+    return SG_ERR_INTERNAL;
+  }
+  sg_status lookup(const std::string& key, sg_owned_str* out) {
+    *out = sg_owned_str{};
+    auto it = kv.find(key);
+    if (it == kv.end()) return SG_ERR_NOT_FOUND;
+    return sg::detail::make_owned(it->second, out) ? SG_OK : SG_ERR_INTERNAL;
+  }
+  sg_cache_service t_{};
+};
+
+// Miss (generation created), store, hit, invalidate, miss, hit again: the same answers on
+// either table; returns the calls of the final hit.
+void read_through_cycle(TableCache& c, int& gets_per_hit, int& many_per_hit) {
+  sg::metadata::ContentCache cache(sg::Host(), c.table(), 60000);
+  auto first = cache.get("id1");
+  EXPECT_FALSE(first.body);
+  ASSERT_FALSE(first.token.empty());
+  cache.put("id1", first.token, R"({"v":1})");
+  auto hit = cache.get("id1");
+  ASSERT_TRUE(hit.body);
+  EXPECT_EQ(*hit.body, R"({"v":1})");
+
+  cache.invalidate("id1");
+  auto after = cache.get("id1");
+  EXPECT_FALSE(after.body);
+  ASSERT_FALSE(after.token.empty());
+  EXPECT_NE(after.token, first.token);
+  cache.put("id1", first.token, R"({"v":1})");  // a late writer of the old version...
+  EXPECT_FALSE(cache.get("id1").body);          // ...is never served
+  cache.put("id1", after.token, R"({"v":2})");
+
+  int gets0 = c.gets, many0 = c.many;
+  auto again = cache.get("id1");
+  ASSERT_TRUE(again.body);
+  EXPECT_EQ(*again.body, R"({"v":2})");
+  gets_per_hit = c.gets - gets0;
+  many_per_hit = c.many - many0;
+  auto h = cache.health();
+  EXPECT_EQ(h["hits"], 2);
+  EXPECT_EQ(h["misses"], 3);
+  EXPECT_EQ(h["errors"], 0);
+}
+
+TEST(ContentCacheTables, V1_1ProviderHitIsOneGetMany) {
+  TableCache c(false);
+  int gets = -1, many = -1;
+  read_through_cycle(c, gets, many);
+  EXPECT_EQ(gets, 0);
+  EXPECT_EQ(many, 1);
+}
+
+TEST(ContentCacheTables, V1_0ProviderStillWorksWithTwoReads) {
+  TableCache c(true);
+  int gets = -1, many = -1;
+  read_through_cycle(c, gets, many);
+  EXPECT_EQ(gets, 2);
+  EXPECT_EQ(many, 0);  // the trap never fired
 }
 
 }  // namespace
