@@ -1,15 +1,12 @@
 #include "http_client.hpp"
 
-#include <sys/socket.h>
-#include <sys/time.h>
-
+#include <strings.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <stdexcept>
-#include <strings.h>
 
 namespace sgtest {
 namespace beast = boost::beast;
@@ -42,12 +39,19 @@ struct HttpConnection::Impl {
   beast::flat_buffer buffer;
   bool open = false;
 
-  void set_timeout(std::chrono::milliseconds timeout) {
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  // Runs the queued asynchronous operation until it completes or `deadline` passes; on
+  // timeout the socket is closed so the operation ends, and the call throws.
+  void run_until(std::chrono::steady_clock::time_point deadline, const bool& done,
+                 const char* what) {
+    io.restart();
+    io.run_until(deadline);
+    if (done) return;
+    beast::error_code ignored;
+    socket.close(ignored);
+    open = false;
+    io.restart();
+    io.run();
+    throw std::runtime_error(std::string("http ") + what + " timed out");
   }
 
   void connect(uint16_t port) {
@@ -57,8 +61,9 @@ struct HttpConnection::Impl {
   }
 
   HttpResponse exchange(const std::string& method, const std::string& target, std::string body,
-                        const Headers& headers, bool keep_alive, std::chrono::milliseconds timeout) {
-    set_timeout(timeout);
+                        const Headers& headers, bool keep_alive,
+                        std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
     http_ns::request<http_ns::string_body> req;
     req.method_string(method);
     req.target(target);
@@ -73,23 +78,35 @@ struct HttpConnection::Impl {
     }
     req.keep_alive(keep_alive);
     req.body() = std::move(body);
-    if (!has_length && (!req.body().empty() || method == "POST" || method == "PUT" || method == "PATCH"))
+    if (!has_length &&
+        (!req.body().empty() || method == "POST" || method == "PUT" || method == "PATCH"))
       req.prepare_payload();
 
     beast::error_code ec;
-    http_ns::write(socket, req, ec);
+    bool done = false;
+    http_ns::async_write(socket, req, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    run_until(deadline, done, "write");
     if (ec) throw std::runtime_error("http write failed: " + ec.message());
 
     http_ns::response_parser<http_ns::string_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     parser.header_limit(1024 * 1024);
     if (method == "HEAD") parser.skip(true);
-    http_ns::read(socket, buffer, parser, ec);
+    done = false;
+    http_ns::async_read(socket, buffer, parser, [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    run_until(deadline, done, "read");
     if (ec) throw std::runtime_error("http read failed: " + ec.message());
     auto res = parser.release();
     HttpResponse out;
     out.status = static_cast<int>(res.result_int());
-    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    for (const auto& f : res)
+      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     out.body = std::move(res.body());
     open = res.keep_alive();
     return out;
@@ -117,6 +134,8 @@ HttpResponse HttpConnection::request(std::string method, std::string target, std
   return impl_->exchange(method, target, std::move(body), headers, true, timeout);
 }
 
-bool HttpConnection::open() const { return impl_->open; }
+bool HttpConnection::open() const {
+  return impl_->open;
+}
 
 }  // namespace sgtest

@@ -1,6 +1,12 @@
 // The test helpers start real servers; these checks make a broken helper fail loudly here
 // instead of as a confusing failure in every suite that uses it.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 
 #include "support.hpp"
 
@@ -27,6 +33,25 @@ TEST(SupportProcess, WaitTimesOutOnARunningChild) {
   auto code = p.wait(std::chrono::seconds(5));
   ASSERT_TRUE(code.has_value());
   EXPECT_EQ(*code, 128 + SIGKILL);
+}
+
+TEST(SupportHttp, TimeoutBoundsAServerThatNeverAnswers) {
+  // A listener that never accepts: connect succeeds (backlog), no response ever comes.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(fd, 4), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  uint16_t port = ntohs(addr.sin_port);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(sgtest::http(port, "GET", "/", "", {}, std::chrono::milliseconds(300)),
+               std::runtime_error);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  ::close(fd);
 }
 
 TEST(SupportRedis, StartsAnswersAndStops) {
