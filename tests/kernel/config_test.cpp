@@ -157,12 +157,24 @@ TEST(Config, ShippedConfigsAreValid) {
   auto missing = sgk::load_config(prod_path, {});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().find("STREAMGATE_POSTGRES_URL"), std::string::npos);
-  auto prod = sgk::load_config(prod_path, {{"STREAMGATE_POSTGRES_URL", "postgresql://a@b/c"},
-                                           {"STREAMGATE_REDIS_URL", "redis://r:6379"}});
+  const sgk::Environment prod_env = {{"STREAMGATE_POSTGRES_URL", "postgresql://a@b/c"},
+                                     {"STREAMGATE_REDIS_URL", "redis://r:6379"},
+                                     {"STREAMGATE_JWT_SECRET", std::string(40, 'k')},
+                                     {"STREAMGATE_SIWE_DOMAIN", "video.example.com"},
+                                     {"STREAMGATE_MAINNET_RPC", "https://rpc.example"}};
+  for (const auto& [unset, value] : prod_env) {
+    auto partial_env = prod_env;
+    partial_env.erase(unset);
+    auto partial = sgk::load_config(prod_path, partial_env);
+    ASSERT_FALSE(partial.ok()) << unset;
+    EXPECT_NE(partial.error().find(unset), std::string::npos) << partial.error();
+  }
+  auto prod = sgk::load_config(prod_path, prod_env);
   ASSERT_TRUE(prod.ok()) << prod.error();
   EXPECT_FALSE(prod.value().dev_mode);
   EXPECT_EQ(prod.value().logging.format, "json");
-  EXPECT_EQ(prod.value().tree["plugins"]["cache"]["redis_url"], "redis://r:6379");
+  EXPECT_EQ(prod.value().tree["plugins"]["cache"]["redis"]["url"], "redis://r:6379");
+  EXPECT_EQ(prod.value().tree["plugins"]["auth"]["domains"][0], "video.example.com");
 }
 
 TEST(Redact, HidesSecretsAndUrlCredentials) {
