@@ -8,7 +8,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-BUILD="${1:-$ROOT/build-upload}"
+BUILD="$(cd "${1:-$ROOT/build}" && pwd)"  # absolute: the plugin symlinks must resolve from $WORK
 SIZE_MB="${2:-1024}"
 CHUNK_MB="${3:-64}"
 CHUNK=$((CHUNK_MB * 1024 * 1024))

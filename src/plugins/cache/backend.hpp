@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,16 @@ class Backend {
   // (missing or expired). On failure `out` is left empty.
   virtual Outcome get_many(const std::vector<std::string_view>& keys,
                            std::vector<std::optional<std::string>>& out) = 0;
+  // get_many that never blocks the caller: `done` runs exactly once, on the calling thread
+  // before this returns (the default: the synchronous get_many, right for memory) or on a
+  // backend thread (Redis pipelining). `done` must not throw.
+  using ManyDone = std::function<void(const Outcome&, std::vector<std::optional<std::string>>&)>;
+  virtual void get_many_async(std::vector<std::string> keys, ManyDone done) {
+    std::vector<std::string_view> views(keys.begin(), keys.end());
+    std::vector<std::optional<std::string>> out;
+    Outcome r = get_many(views, out);
+    done(r, out);
+  }
 
   // A quick snapshot (no network I/O): {"backend": ..., "connected": bool, ...}.
   virtual nlohmann::json health() const = 0;

@@ -68,7 +68,9 @@ RedisBackend::RedisBackend(RedisOptions options)
       redacted_url_(redact_redis_url(options_.pool.endpoint)),
       incr_script_sha_(sha1_hex(kIncrScript)),
       pool_(options_.pool),
-      breaker_(options_.reconnect_initial_backoff, options_.reconnect_max_backoff) {}
+      breaker_(options_.reconnect_initial_backoff, options_.reconnect_max_backoff),
+      pipeline_([this](std::vector<PipelinedCommand>& batch) { run_batch(batch); },
+                kMaxPipelineBatch) {}
 
 RedisBackend::~RedisBackend() {
   shutdown();
@@ -82,24 +84,34 @@ std::string RedisBackend::full_key(std::string_view key) const {
   return k;
 }
 
+std::string RedisBackend::rejected_message() const {
+  return "redis at " + redacted_url_ + " is unavailable (" + breaker_.last_error() +
+         "); next reconnect attempt in " + std::to_string(breaker_.retry_in_ms()) + " ms";
+}
+
+std::string RedisBackend::lost(const std::string& why) {
+  connected_.store(false, std::memory_order_release);
+  std::string msg = "redis at " + redacted_url_ + ": " + why;
+  if (breaker_.on_failure(why) && listener_) listener_(false, msg);
+  return msg;
+}
+
+void RedisBackend::reached() {
+  connected_.store(true, std::memory_order_release);
+  if (breaker_.on_success() && listener_) listener_(true, "redis at " + redacted_url_);
+}
+
 Outcome RedisBackend::run(const std::vector<std::string_view>& args, const ReplyFn& on_reply,
                           bool is_incr_script) {
   if (stopped_.load(std::memory_order_acquire)) {
     return Outcome::fail(SG_ERR_UNAVAILABLE, "cache is stopped");
   }
   CircuitBreaker::Permit permit = breaker_.acquire();
-  if (permit == CircuitBreaker::Permit::kRejected) {
-    return Outcome::fail(SG_ERR_UNAVAILABLE, "redis at " + redacted_url_ + " is unavailable (" +
-                                                 breaker_.last_error() +
-                                                 "); next reconnect attempt in " +
-                                                 std::to_string(breaker_.retry_in_ms()) + " ms");
-  }
+  if (permit == CircuitBreaker::Permit::kRejected)
+    return Outcome::fail(SG_ERR_UNAVAILABLE, rejected_message());
   const bool probe = permit == CircuitBreaker::Permit::kProbe;
   auto transport_failure = [&](const std::string& why) {
-    connected_.store(false, std::memory_order_release);
-    std::string msg = "redis at " + redacted_url_ + ": " + why;
-    if (breaker_.on_failure(why) && listener_) listener_(false, msg);
-    return Outcome::fail(SG_ERR_UNAVAILABLE, msg);
+    return Outcome::fail(SG_ERR_UNAVAILABLE, lost(why));
   };
 
   auto deadline = std::chrono::steady_clock::now() + options_.pool.command_timeout;
@@ -125,8 +137,7 @@ Outcome RedisBackend::run(const std::vector<std::string_view>& args, const Reply
     reply = conn.command(eval, &error);
     if (reply == nullptr) return transport_failure(error);
   }
-  connected_.store(true, std::memory_order_release);
-  if (breaker_.on_success() && listener_) listener_(true, "redis at " + redacted_url_);
+  reached();
   if (reply->type == REDIS_REPLY_ERROR) return from_error_reply(*reply);
   return on_reply(*reply);
 }
@@ -201,6 +212,25 @@ Outcome RedisBackend::take(std::string_view key, std::string& out) {
   });
 }
 
+namespace {
+
+// An MGET reply of `count` keys into values (nullopt = missing); `out` untouched on failure.
+Outcome read_mget(const redisReply& r, size_t count, std::vector<std::optional<std::string>>& out) {
+  if (r.type == REDIS_REPLY_ERROR) return from_error_reply(r);
+  if (r.type != REDIS_REPLY_ARRAY || r.elements != count) return unexpected(r);
+  std::vector<std::optional<std::string>> values(count);
+  for (size_t i = 0; i < r.elements; ++i) {
+    const redisReply& e = *r.element[i];
+    if (e.type == REDIS_REPLY_NIL) continue;
+    if (e.type != REDIS_REPLY_STRING) return unexpected(e);
+    values[i].emplace(e.str, e.len);
+  }
+  out = std::move(values);
+  return Outcome::success();
+}
+
+}  // namespace
+
 Outcome RedisBackend::get_many(const std::vector<std::string_view>& keys,
                                std::vector<std::optional<std::string>>& out) {
   out.clear();
@@ -211,18 +241,50 @@ Outcome RedisBackend::get_many(const std::vector<std::string_view>& keys,
   args.reserve(full.size() + 1);
   args.emplace_back("MGET");
   for (const auto& k : full) args.emplace_back(k);
-  return run(args, [&](const redisReply& r) {
-    if (r.type != REDIS_REPLY_ARRAY || r.elements != keys.size()) return unexpected(r);
-    std::vector<std::optional<std::string>> values(keys.size());
-    for (size_t i = 0; i < r.elements; ++i) {
-      const redisReply& e = *r.element[i];
-      if (e.type == REDIS_REPLY_NIL) continue;
-      if (e.type != REDIS_REPLY_STRING) return unexpected(e);
-      values[i].emplace(e.str, e.len);
-    }
-    out = std::move(values);
-    return Outcome::success();
-  });
+  return run(args, [&](const redisReply& r) { return read_mget(r, keys.size(), out); });
+}
+
+void RedisBackend::get_many_async(std::vector<std::string> keys, ManyDone done) {
+  PipelinedCommand cmd;
+  const size_t count = keys.size();
+  cmd.args.reserve(count + 1);
+  cmd.args.emplace_back("MGET");
+  for (auto& key : keys) cmd.args.push_back(full_key(key));
+  cmd.done = [done = std::move(done), count](const redisReply* reply, const std::string& failure) {
+    std::vector<std::optional<std::string>> out;
+    Outcome r = reply != nullptr ? read_mget(*reply, count, out)
+                                 : Outcome::fail(SG_ERR_UNAVAILABLE, failure);
+    done(r, out);
+  };
+  pipeline_.submit(std::move(cmd));
+}
+
+void RedisBackend::run_batch(std::vector<PipelinedCommand>& batch) {
+  auto fail_from = [&](size_t first, const std::string& why) {
+    for (size_t i = first; i < batch.size(); ++i) batch[i].done(nullptr, why);
+  };
+  if (stopped_.load(std::memory_order_acquire)) return fail_from(0, "cache is stopped");
+  CircuitBreaker::Permit permit = breaker_.acquire();
+  if (permit == CircuitBreaker::Permit::kRejected) return fail_from(0, rejected_message());
+  const bool probe = permit == CircuitBreaker::Permit::kProbe;
+
+  auto deadline = std::chrono::steady_clock::now() + options_.pool.command_timeout;
+  AcquireFailure failure = AcquireFailure::kNone;
+  std::string error;
+  PooledConnection conn = pool_.acquire(deadline, probe, &failure, &error);
+  if (!conn) {
+    if (failure == AcquireFailure::kConnectFailed) return fail_from(0, lost(error));
+    if (probe) breaker_.abandon_probe();
+    return fail_from(0, "redis: " + error);
+  }
+  for (const auto& cmd : batch)
+    if (!conn.append(cmd.args, &error)) return fail_from(0, lost(error));
+  for (size_t i = 0; i < batch.size(); ++i) {
+    ReplyPtr reply = conn.read_reply(&error);
+    if (reply == nullptr) return fail_from(i, lost(error));
+    if (i == 0) reached();
+    batch[i].done(reply.get(), {});
+  }
 }
 
 nlohmann::json RedisBackend::health() const {
@@ -243,6 +305,7 @@ nlohmann::json RedisBackend::health() const {
 
 void RedisBackend::shutdown() {
   stopped_.store(true, std::memory_order_release);
+  pipeline_.stop();  // completes what is queued (as "stopped") before the pool goes
   pool_.shutdown();
 }
 

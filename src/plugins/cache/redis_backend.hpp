@@ -11,6 +11,7 @@
 
 #include "backend.hpp"
 #include "circuit_breaker.hpp"
+#include "redis_pipeline.hpp"
 #include "redis_pool.hpp"
 
 namespace sg::cache {
@@ -35,6 +36,8 @@ class RedisBackend final : public Backend {
   Outcome take(std::string_view key, std::string& out) override;
   Outcome get_many(const std::vector<std::string_view>& keys,
                    std::vector<std::optional<std::string>>& out) override;
+  // Pipelined: concurrent callers' reads share one round trip on the pipeline thread.
+  void get_many_async(std::vector<std::string> keys, ManyDone done) override;
 
   nlohmann::json health() const override;
   void shutdown() override;
@@ -55,6 +58,18 @@ class RedisBackend final : public Backend {
   Outcome run(const std::vector<std::string_view>& args, const ReplyFn& on_reply,
               bool is_incr_script = false);
   std::string full_key(std::string_view key) const;
+  // Sends one pipelined batch; every command in it is completed, whatever happens.
+  void run_batch(std::vector<PipelinedCommand>& batch);
+  // The breaker refused a call: why, and when the next attempt is due.
+  std::string rejected_message() const;
+  // A transport failure: records it with the breaker (telling the listener once per outage)
+  // and returns the secret-free message for the caller.
+  std::string lost(const std::string& why);
+  // A reply arrived: the server is reachable (tells the listener on recovery).
+  void reached();
+
+  // Most reads sent as one pipelined batch; more wait for the next round trip.
+  static constexpr size_t kMaxPipelineBatch = 256;
 
   RedisOptions options_;
   std::string redacted_url_;
@@ -64,6 +79,7 @@ class RedisBackend final : public Backend {
   StateListener listener_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> stopped_{false};
+  RedisPipeline pipeline_;  // last: its thread calls run_batch, which uses everything above
 };
 
 }  // namespace sg::cache

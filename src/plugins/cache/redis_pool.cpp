@@ -67,22 +67,53 @@ void PooledConnection::give_back() noexcept {
   if (ctx_ != nullptr) pool_->release(std::exchange(ctx_, nullptr), !broken_);
 }
 
+void PooledConnection::mark_broken(std::string* error) {
+  // hiredis cannot resynchronise after an I/O error or a timeout: drop the connection.
+  broken_ = true;
+  if (error != nullptr) {
+    std::string what = ctx_->errstr[0] != '\0' ? ctx_->errstr : "connection error";
+    if (ctx_->err == REDIS_ERR_IO && (what.find("temporarily unavailable") != std::string::npos ||
+                                      what.find("timed out") != std::string::npos)) {
+      what = "command timed out";
+    }
+    *error = what;
+  }
+}
+
 ReplyPtr PooledConnection::command(const std::vector<std::string_view>& args, std::string* error) {
   ReplyPtr reply = run_argv(ctx_, args);
   if (reply == nullptr || ctx_->err != 0) {
-    // hiredis cannot resynchronise after an I/O error or a timeout: drop the connection.
-    broken_ = true;
-    if (error != nullptr) {
-      std::string what = ctx_->errstr[0] != '\0' ? ctx_->errstr : "connection error";
-      if (ctx_->err == REDIS_ERR_IO && (what.find("temporarily unavailable") != std::string::npos ||
-                                        what.find("timed out") != std::string::npos)) {
-        what = "command timed out";
-      }
-      *error = what;
-    }
+    mark_broken(error);
     return nullptr;
   }
   return reply;
+}
+
+bool PooledConnection::append(const std::vector<std::string>& args, std::string* error) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  argv.reserve(args.size());
+  lens.reserve(args.size());
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()) !=
+      REDIS_OK) {
+    mark_broken(error);
+    return false;
+  }
+  return true;
+}
+
+ReplyPtr PooledConnection::read_reply(std::string* error) {
+  void* raw = nullptr;
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr || ctx_->err != 0) {
+    if (raw != nullptr) freeReplyObject(raw);
+    mark_broken(error);
+    return nullptr;
+  }
+  return ReplyPtr(static_cast<redisReply*>(raw));
 }
 
 RedisPool::RedisPool(RedisPoolOptions options) : options_(std::move(options)) {}

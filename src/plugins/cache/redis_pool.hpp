@@ -49,9 +49,15 @@ class PooledConnection {
   // Sends one command (binary-safe arguments). On a transport failure returns nullptr,
   // marks the connection broken and fills *error (hiredis's errstr: no secrets).
   ReplyPtr command(const std::vector<std::string_view>& args, std::string* error);
+  // Pipelining: queue commands with append() (nothing is sent yet), then read one reply per
+  // appended command, in order, with read_reply() (the first call sends the whole queue).
+  // Failures are reported and mark the connection broken exactly as command() does.
+  bool append(const std::vector<std::string>& args, std::string* error);
+  ReplyPtr read_reply(std::string* error);
 
  private:
   void give_back() noexcept;
+  void mark_broken(std::string* error);
   RedisPool* pool_ = nullptr;
   redisContext* ctx_ = nullptr;
   bool broken_ = false;

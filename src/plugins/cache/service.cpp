@@ -44,6 +44,17 @@ CacheService::CacheService(Backend& backend, ServiceMetrics metrics)
   table_.incr = &CacheService::incr;
   table_.take = &CacheService::take;
   table_.get_many = &CacheService::get_many;
+  table_.get_many_async = &CacheService::get_many_async;
+}
+
+void CacheService::count_found(const std::vector<std::optional<std::string>>& found) noexcept {
+  uint64_t hits = 0;
+  for (const auto& v : found) hits += v ? 1 : 0;
+  const uint64_t misses = found.size() - hits;
+  hits_.fetch_add(hits, std::memory_order_relaxed);
+  misses_.fetch_add(misses, std::memory_order_relaxed);
+  if (hits > 0) metrics_.hits.add(static_cast<double>(hits));
+  if (misses > 0) metrics_.misses.add(static_cast<double>(misses));
 }
 
 sg_status CacheService::finish(const Outcome& outcome, sg_error* err, bool is_read) noexcept {
@@ -229,17 +240,69 @@ sg_status CacheService::get_many(void* self, const char* const* keys, const size
         return fail_all(Outcome::fail(SG_ERR_INTERNAL, "out of memory"));
       statuses[i] = found[i] ? SG_OK : SG_ERR_NOT_FOUND;
     }
-    uint64_t hits = 0;
-    for (size_t i = 0; i < count; ++i) hits += found[i] ? 1 : 0;
-    s.hits_.fetch_add(hits, std::memory_order_relaxed);
-    s.misses_.fetch_add(count - hits, std::memory_order_relaxed);
-    if (hits > 0) s.metrics_.hits.add(static_cast<double>(hits));
-    if (hits < count) s.metrics_.misses.add(static_cast<double>(count - hits));
+    s.count_found(found);
     return SG_OK;
   } catch (const std::exception& e) {
     return fail_all(Outcome::fail(SG_ERR_INTERNAL, e.what()));
   } catch (...) {
     return fail_all(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"));
+  }
+}
+
+sg_status CacheService::get_many_async(void* self, const char* const* keys, const size_t* key_sizes,
+                                       size_t count, ManyCallback done, void* user) noexcept {
+  CacheService& s = me(self);
+  // Without a callback nobody can be told anything: refuse, and that is all we can do.
+  if (done == nullptr) return SG_ERR_INVALID;
+  auto fail_now = [&](const Outcome& r) {
+    sg_error err{};
+    sg_status st = s.finish(r, &err, false);
+    done(user, st, nullptr, nullptr, &err);
+    return st == SG_ERR_INVALID ? st : SG_OK;
+  };
+  try {
+    if (count == 0 || count > SG_CACHE_GET_MANY_MAX) {
+      return fail_now(Outcome::fail(SG_ERR_INVALID,
+                                    "count must be 1.." + std::to_string(SG_CACHE_GET_MANY_MAX)));
+    }
+    if (keys == nullptr || key_sizes == nullptr)
+      return fail_now(Outcome::fail(SG_ERR_INVALID, "keys and key_sizes must not be NULL"));
+    std::vector<std::string> copies;
+    copies.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (Outcome bad = check_key(keys[i], key_sizes[i]); !bad.ok())
+        return fail_now(
+            Outcome::fail(SG_ERR_INVALID, "key " + std::to_string(i) + ": " + bad.message));
+      copies.emplace_back(keys[i], key_sizes[i]);
+    }
+    s.backend_.get_many_async(
+        std::move(copies),
+        [&s, done, user, count](const Outcome& r, std::vector<std::optional<std::string>>& found) {
+          Outcome outcome = r;
+          if (outcome.ok() && found.size() != count)
+            outcome = Outcome::fail(SG_ERR_INTERNAL, "backend returned the wrong number of values");
+          if (!outcome.ok()) {
+            sg_error err{};
+            sg_status st = s.finish(outcome, &err, false);
+            done(user, st, nullptr, nullptr, &err);
+            return;
+          }
+          s.count_found(found);
+          sg_cache_value values[SG_CACHE_GET_MANY_MAX];
+          sg_status statuses[SG_CACHE_GET_MANY_MAX];
+          for (size_t i = 0; i < count; ++i) {
+            values[i] = found[i] ? sg_cache_value{found[i]->data(), found[i]->size()}
+                                 : sg_cache_value{nullptr, 0};
+            statuses[i] = found[i] ? SG_OK : SG_ERR_NOT_FOUND;
+          }
+          done(user, SG_OK, values, statuses, nullptr);
+        });
+    return SG_OK;
+  } catch (const std::exception& e) {
+    // Copies and backends throw only before a call is taken (allocation): `done` has not run.
+    return fail_now(Outcome::fail(SG_ERR_INTERNAL, e.what()));
+  } catch (...) {
+    return fail_now(Outcome::fail(SG_ERR_INTERNAL, "unknown exception"));
   }
 }
 

@@ -1,9 +1,12 @@
-// The C vtable of service "cache" v1.1 over any Backend: argument checks, the C boundary
+// The C vtable of service "cache" v1.2 over any Backend: argument checks, the C boundary
 // (no exception escapes, results copied into sg_owned_str) and hit/miss/error counting.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "backend.hpp"
 #include "streamgate/plugin.hpp"
@@ -50,6 +53,12 @@ class CacheService {
   static sg_status get_many(void* self, const char* const* keys, const size_t* key_sizes,
                             size_t count, sg_owned_str* values, sg_status* statuses,
                             sg_error* err) noexcept;
+
+  using ManyCallback = void (*)(void* user, sg_status status, const sg_cache_value* values,
+                                const sg_status* statuses, const sg_error* err);
+  static sg_status get_many_async(void* self, const char* const* keys, const size_t* key_sizes,
+                                  size_t count, ManyCallback done, void* user) noexcept;
+  void count_found(const std::vector<std::optional<std::string>>& found) noexcept;
 
   // Counts and reports an outcome; a read (get/take) also counts hits and misses.
   // get_many counts one hit or miss per key itself and calls this with is_read false.

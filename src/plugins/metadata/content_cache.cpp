@@ -1,6 +1,8 @@
 #include "content_cache.hpp"
 
 #include <cstddef>
+#include <memory>
+#include <string_view>
 
 #include "sql/util.hpp"
 
@@ -21,6 +23,69 @@ ContentCache::ContentCache(Host host, const sg_cache_service* service, uint64_t 
   // Members newer than the provider's table must not be read at all (append-only ABI).
   if (svc_->struct_size >= offsetof(sg_cache_service, get_many) + sizeof(svc_->get_many))
     get_many_ = svc_->get_many;
+  if (svc_->struct_size >=
+      offsetof(sg_cache_service, get_many_async) + sizeof(svc_->get_many_async))
+    get_many_async_ = svc_->get_many_async;
+}
+
+namespace {
+
+struct PendingLookup {
+  ContentCache* cache;
+  std::function<void(std::optional<std::string>)> done;
+  std::string gkey, bkey;
+};
+
+// The body when `cached` is "<token>\n<body>" for the current, non-empty `token`.
+std::optional<std::string> body_under(std::string_view token, std::string_view cached) {
+  if (token.empty() || cached.size() <= token.size() || cached.substr(0, token.size()) != token ||
+      cached[token.size()] != '\n')
+    return std::nullopt;
+  return std::string(cached.substr(token.size() + 1));
+}
+
+}  // namespace
+
+void ContentCache::lookup_async(const std::string& id,
+                                std::function<void(std::optional<std::string>)> done) {
+  auto pending = std::make_unique<PendingLookup>(
+      PendingLookup{this, std::move(done), gen_key(id), body_key(id)});
+  const char* keys[2] = {pending->gkey.data(), pending->bkey.data()};
+  size_t sizes[2] = {pending->gkey.size(), pending->bkey.size()};
+  {
+    std::lock_guard lock(inflight_mu_);
+    ++inflight_;
+  }
+  // The provider calls on_lookup exactly once whatever it returns (cache.h), which frees it.
+  get_many_async_(svc_->self, keys, sizes, 2, &ContentCache::on_lookup, pending.release());
+}
+
+void ContentCache::on_lookup(void* user, sg_status status, const sg_cache_value* values,
+                             const sg_status* statuses, const sg_error*) noexcept {
+  std::unique_ptr<PendingLookup> pending(static_cast<PendingLookup*>(user));
+  ContentCache& self = *pending->cache;
+  std::optional<std::string> body;
+  if (status == SG_OK && statuses[0] == SG_OK && statuses[1] == SG_OK) {
+    body = body_under(std::string_view(values[0].data, values[0].size),
+                      std::string_view(values[1].data, values[1].size));
+  }
+  if (body) self.hits_.fetch_add(1, std::memory_order_relaxed);
+  try {
+    pending->done(std::move(body));
+  } catch (...) {  // documented as swallowed: nothing may cross the C boundary
+  }
+  pending.reset();  // the callback's captures go before stop() may proceed
+  self.lookup_finished();
+}
+
+void ContentCache::lookup_finished() noexcept {
+  std::lock_guard lock(inflight_mu_);
+  if (--inflight_ == 0) inflight_cv_.notify_all();
+}
+
+bool ContentCache::wait_idle(std::chrono::milliseconds limit) {
+  std::unique_lock lock(inflight_mu_);
+  return inflight_cv_.wait_for(lock, limit, [this] { return inflight_ == 0; });
 }
 
 bool ContentCache::read_both(const std::string& gkey, const std::string& bkey,
@@ -100,10 +165,9 @@ ContentCache::Lookup ContentCache::get(const std::string& id) {
   // With get_many the body was read alongside the token. When the token had to be created
   // first, that body predates it and almost surely does not carry it: a miss (always safe).
   if (!have_body) cached = read(bkey, bad);
-  if (cached && cached->size() > token->size() && cached->compare(0, token->size(), *token) == 0 &&
-      (*cached)[token->size()] == '\n') {
+  if (cached) out.body = body_under(*token, *cached);
+  if (out.body) {
     hits_.fetch_add(1, std::memory_order_relaxed);
-    out.body = cached->substr(token->size() + 1);
     return out;
   }
   if (bad) errors_.fetch_add(1, std::memory_order_relaxed);

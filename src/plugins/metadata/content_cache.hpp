@@ -17,13 +17,20 @@
 // A lookup reads both keys in ONE cache round trip (get_many, cache v1.1) when the provider
 // has it; a v1.0 provider (struct_size ending before get_many) gets two get() calls.
 //
-// Every call may block (Redis): call from the blocking pool or an event thread, never a
-// network thread. Cache failures are never errors: a failed lookup is a miss, a failed store
-// or invalidation is logged once (per outage) and counted.
+// Every call but lookup_async may block (Redis): call them from the blocking pool or an event
+// thread, never a network thread. lookup_async (cache v1.2 get_many_async) never blocks: a
+// GET answers a hit without leaving the network thread (memory backend) or from the cache's
+// pipelining thread (Redis), and only a miss goes to the blocking pool. Cache failures are never
+// errors: a failed lookup is a miss, a failed store or invalidation is logged once (per outage) and
+// counted.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -45,6 +52,17 @@ class ContentCache {
   // After a committed write or delete of `id`.
   void invalidate(const std::string& id);
 
+  // True when the provider has get_many_async (cache v1.2).
+  bool can_lookup_async() const noexcept { return get_many_async_ != nullptr; }
+  // Non-blocking hit check: `done` gets the body on a hit and nullopt on anything else (a
+  // miss, a stale body, an unreachable cache: then use get() from the blocking pool, which
+  // also counts the miss). `done` runs once, on this thread or on a cache thread; it must
+  // not block and should not throw (an exception is swallowed).
+  void lookup_async(const std::string& id, std::function<void(std::optional<std::string>)> done);
+  // Waits (up to `limit`) until every lookup_async has called its `done`: call before the
+  // object or whatever the callbacks use goes away. False on timeout.
+  bool wait_idle(std::chrono::milliseconds limit);
+
   json health() const;
 
  private:
@@ -54,12 +72,19 @@ class ContentCache {
                  std::optional<std::string>& token, std::optional<std::string>& body, bool& failed);
   bool write(const std::string& key, const std::string& value, uint64_t ttl_ms, bool only_new);
   void failed(sg_status st, const char* what);
+  static void on_lookup(void* user, sg_status status, const sg_cache_value* values,
+                        const sg_status* statuses, const sg_error* err) noexcept;
+  void lookup_finished() noexcept;
   void succeeded();
 
   Host host_;
   const sg_cache_service* svc_;
   // svc_->get_many when the table is v1.1 or newer and provides it; NULL = two get() calls.
   decltype(sg_cache_service::get_many) get_many_ = nullptr;
+  decltype(sg_cache_service::get_many_async) get_many_async_ = nullptr;  // v1.2, or NULL
+  std::mutex inflight_mu_;
+  std::condition_variable inflight_cv_;
+  size_t inflight_ = 0;  // lookup_async calls whose `done` has not returned yet
   uint64_t ttl_ms_;
   std::atomic<uint64_t> hits_{0}, misses_{0}, errors_{0}, invalidations_{0};
   std::atomic<bool> failing_{false};

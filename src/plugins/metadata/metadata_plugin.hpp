@@ -37,6 +37,8 @@ class MetadataPlugin final : public Plugin {
 
  private:
   void add_routes();
+  // GET /api/v1/content/{id} through get_json on the blocking pool (answers 404/503 itself).
+  void get_from_pool(Host h, const http::Exchange& ex, const std::string& id);
   void subscribe_events();
   void on_event(std::string_view topic, const json& payload);
   void publish(const std::string& topic, const Content& c);

@@ -47,6 +47,11 @@ void MetadataPlugin::start() {
 void MetadataPlugin::stop(std::chrono::milliseconds) {
   subs_.clear();  // unsubscribe: no handler runs after this
   router_.clear();
+  // A GET's non-blocking cache lookup calls back into this plugin (and answers through the
+  // http service): wait for the outstanding ones before releasing either service. Each is
+  // bounded by the cache's command timeout.
+  if (cache_ && !cache_->wait_idle(std::chrono::seconds(5)))
+    host().warn("metadata: cache lookups still outstanding after 5 s at stop");
   // A blocking task already running may still use cache_ (the object lives until destroy);
   // the table stays valid until the cache plugin is destroyed, after every stop(), and a
   // stopped backend answers UNAVAILABLE, which is a miss.

@@ -36,6 +36,22 @@ json object_body(const Exchange& ex) {
 
 }  // namespace
 
+void MetadataPlugin::get_from_pool(Host h, const Exchange& ex, const std::string& id) {
+  try {
+    h.run_blocking([this, ex, id] {
+      try {
+        auto body = get_json(id);
+        if (!body) throw HttpError(404, "not_found", "no content " + id);
+        ex.respond(200, *body, {{"Content-Type", "application/json"}});
+      } catch (...) {
+        http::Router::answer_exception(ex, std::current_exception());
+      }
+    });
+  } catch (const Error&) {
+    ex.respond_error(503, "service_unavailable", "server is shutting down or overloaded");
+  }
+}
+
 void MetadataPlugin::add_routes() {
   Host h = host();
 
@@ -52,19 +68,19 @@ void MetadataPlugin::add_routes() {
     std::string id = id_param(ex);
     // Metadata of every visibility is readable (cached or not); gating the media is the
     // streaming plugin's job. The body is answered as stored: a cache hit is not re-parsed.
-    try {
-      h.run_blocking([this, ex, id] {
-        try {
-          auto body = get_json(id);
-          if (!body) throw HttpError(404, "not_found", "no content " + id);
+    // A hit is answered without the blocking pool when the cache can look up without blocking
+    // (on this network thread for the memory backend, on the cache's pipelining thread for
+    // Redis); a miss, or a cache that cannot, reads the database on the pool.
+    if (cache_ && cache_->can_lookup_async()) {
+      cache_->lookup_async(id, [this, h, ex, id](std::optional<std::string> body) {
+        if (body)
           ex.respond(200, *body, {{"Content-Type", "application/json"}});
-        } catch (...) {
-          http::Router::answer_exception(ex, std::current_exception());
-        }
+        else
+          get_from_pool(h, ex, id);
       });
-    } catch (const Error&) {
-      ex.respond_error(503, "service_unavailable", "server is shutting down or overloaded");
+      return;
     }
+    get_from_pool(h, ex, id);
   });
 
   router_.add(http::RouteSpec{SG_HTTP_PATCH, "/api/v1/content/{id}", SG_HTTP_BODY_BUFFER, kMaxBody},

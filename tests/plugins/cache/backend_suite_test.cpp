@@ -4,6 +4,7 @@
 #include <barrier>
 #include <chrono>
 #include <cstddef>
+#include <future>
 #include <memory>
 #include <random>
 #include <string>
@@ -379,6 +380,137 @@ TYPED_TEST(CacheSuite, GetManyFailsFastWhenTheBackendIsDown) {
       EXPECT_EQ(item.value, "");
     }
   }
+}
+
+// Waits for an async reply without ever hanging the suite.
+AsyncReply await(AsyncCall& call) {
+  if (call.result.wait_for(5s) != std::future_status::ready) {
+    ADD_FAILURE() << "get_many_async never called back";
+    return {};
+  }
+  return call.result.get();
+}
+
+TYPED_TEST(CacheSuite, GetManyAsyncAnswersLikeGetManyWithoutBlockingTheCaller) {
+  auto& c = this->client_;
+  const sg_cache_service* t = this->service_->table();
+  ASSERT_GE(t->struct_size, offsetof(sg_cache_service, get_many_async) + sizeof(t->get_many_async));
+  ASSERT_NE(t->get_many_async, nullptr);
+  const std::string bin_key("k\0\xff\r\n", 5);
+  const std::string bin_value("v\0\x01\xfe", 4);
+  ASSERT_EQ(c.set("a", "1").status, SG_OK);
+  ASSERT_EQ(c.set(bin_key, bin_value).status, SG_OK);
+  ASSERT_EQ(c.set("empty", "").status, SG_OK);
+
+  AsyncCall call = c.get_many_async({"a", "missing", bin_key, "empty"});
+  EXPECT_EQ(call.returned, SG_OK);
+  AsyncReply got = await(call);
+  ASSERT_EQ(got.reply.status, SG_OK) << got.reply.message;
+  ASSERT_EQ(got.reply.items.size(), 4u);
+  EXPECT_EQ(got.reply.items[0].value, "1");
+  EXPECT_EQ(got.reply.items[1].status, SG_ERR_NOT_FOUND);
+  EXPECT_TRUE(got.reply.items[2].value == bin_value);
+  EXPECT_EQ(got.reply.items[3].status, SG_OK);
+  EXPECT_EQ(got.reply.items[3].value, "");
+  // Memory answers on the caller's thread; Redis never makes the caller wait for the network.
+  if constexpr (std::is_same_v<TypeParam, RedisEnv>)
+    EXPECT_NE(got.thread, std::this_thread::get_id());
+  else
+    EXPECT_EQ(got.thread, std::this_thread::get_id());
+  EXPECT_EQ(this->service_->hits(), 3u);
+  EXPECT_EQ(this->service_->misses(), 1u);
+}
+
+TYPED_TEST(CacheSuite, GetManyAsyncFromManyThreadsGetsEachCallersOwnValues) {
+  auto& c = this->client_;
+  constexpr int kThreads = 8, kCalls = 250;
+  for (int i = 0; i < kThreads * kCalls; ++i)
+    ASSERT_EQ(c.set(numbered("key", i), numbered("value", i)).status, SG_OK);
+  std::vector<std::vector<AsyncCall>> calls(kThreads);
+  std::vector<std::thread> threads;
+  for (int th = 0; th < kThreads; ++th) {
+    threads.emplace_back([&, th] {
+      for (int j = 0; j < kCalls; ++j) {
+        int i = th * kCalls + j;
+        std::string key = numbered("key", i), other = numbered("absent", i);
+        calls[th].push_back(c.get_many_async({key, other}));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int th = 0; th < kThreads; ++th) {
+    for (int j = 0; j < kCalls; ++j) {
+      int i = th * kCalls + j;
+      AsyncReply got = await(calls[th][j]);
+      ASSERT_EQ(got.reply.status, SG_OK) << i << ": " << got.reply.message;
+      ASSERT_EQ(got.reply.items.size(), 2u);
+      EXPECT_EQ(got.reply.items[0].value, numbered("value", i));
+      EXPECT_EQ(got.reply.items[1].status, SG_ERR_NOT_FOUND);
+    }
+  }
+}
+
+TYPED_TEST(CacheSuite, GetManyAsyncReportsBadArgumentsThroughTheCallbackToo) {
+  auto& c = this->client_;
+  const sg_cache_service* t = this->service_->table();
+  AsyncCall call = c.get_many_async({"key0", ""});
+  EXPECT_EQ(call.returned, SG_ERR_INVALID);
+  AsyncReply got = await(call);
+  EXPECT_EQ(got.reply.status, SG_ERR_INVALID);
+  EXPECT_NE(got.reply.message.find("key 1"), std::string::npos) << got.reply.message;
+
+  std::vector<std::string> keys;
+  for (int i = 0; i <= SG_CACHE_GET_MANY_MAX; ++i) keys.push_back(numbered("k", i));
+  call = c.get_many_async(std::vector<std::string_view>(keys.begin(), keys.end()));
+  EXPECT_EQ(call.returned, SG_ERR_INVALID);
+  EXPECT_EQ(await(call).reply.status, SG_ERR_INVALID);
+
+  const char* k = "a";
+  size_t n = 1;
+  EXPECT_EQ(t->get_many_async(t->self, &k, &n, 1, nullptr, nullptr), SG_ERR_INVALID);
+}
+
+TYPED_TEST(CacheSuite, GetManyAsyncFailsFastWhenTheBackendIsDown) {
+  auto& c = this->client_;
+  ASSERT_EQ(c.set("a", "1").status, SG_OK);
+  AsyncCall warm = c.get_many_async({"a"});
+  ASSERT_EQ(await(warm).reply.status, SG_OK);
+  if constexpr (std::is_same_v<TypeParam, RedisEnv>) {
+    this->env_.server.stop();  // SIGKILL
+  } else {
+    this->backend_->shutdown();
+  }
+  for (int i = 0; i < 10; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    AsyncCall call = c.get_many_async({"a", "b"});
+    AsyncReply got = await(call);
+    EXPECT_EQ(got.reply.status, SG_ERR_UNAVAILABLE) << "call " << i << ": " << got.reply.message;
+    EXPECT_TRUE(got.reply.items.empty());
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s) << "call " << i;
+  }
+}
+
+TYPED_TEST(CacheSuite, ShutdownCompletesEveryOutstandingAsyncCall) {
+  auto& c = this->client_;
+  ASSERT_EQ(c.set("a", "1").status, SG_OK);
+  std::vector<AsyncCall> calls;
+  for (int i = 0; i < 2000; ++i) calls.push_back(c.get_many_async({"a"}));
+  this->backend_->shutdown();
+  int ok = 0, unavailable = 0;
+  for (auto& call : calls) {
+    AsyncReply got = await(call);
+    if (got.reply.status == SG_OK) {
+      ++ok;
+      EXPECT_EQ(got.reply.items.at(0).value, "1");
+    } else {
+      ++unavailable;
+      EXPECT_EQ(got.reply.status, SG_ERR_UNAVAILABLE) << got.reply.message;
+    }
+  }
+  EXPECT_EQ(ok + unavailable, 2000);
+  // After shutdown nothing is accepted, and the caller still hears so.
+  AsyncCall late = c.get_many_async({"a"});
+  EXPECT_EQ(await(late).reply.status, SG_ERR_UNAVAILABLE);
 }
 
 TYPED_TEST(CacheSuite, HealthIsQuickAndReportsTheBackend) {

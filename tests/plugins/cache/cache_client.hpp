@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "streamgate/plugin.hpp"
@@ -24,6 +27,18 @@ struct ManyReply {
   sg_status status = SG_OK;
   std::string message;
   std::vector<Reply> items;
+};
+
+// get_many_async: what the callback received, and on which thread it ran.
+struct AsyncReply {
+  ManyReply reply;
+  std::thread::id thread;
+};
+
+// The return value of get_many_async plus the future its callback fulfils.
+struct AsyncCall {
+  sg_status returned = SG_OK;
+  std::future<AsyncReply> result;
 };
 
 class Client {
@@ -78,6 +93,22 @@ class Client {
     }
     return r;
   }
+  // Requires a v1.2 table (struct_size covering get_many_async).
+  AsyncCall get_many_async(const std::vector<std::string_view>& keys) const {
+    std::vector<const char*> ptrs;
+    std::vector<size_t> sizes;
+    for (auto k : keys) {
+      ptrs.push_back(k.data());
+      sizes.push_back(k.size());
+    }
+    auto pending = std::make_unique<PendingMany>();
+    pending->count = keys.size();
+    AsyncCall call;
+    call.result = pending->promise.get_future();
+    call.returned = t_->get_many_async(t_->self, ptrs.data(), sizes.data(), keys.size(),
+                                       &Client::on_many, pending.release());
+    return call;
+  }
   Reply incr(std::string_view key, int64_t delta, uint64_t ttl_ms, int64_t* out) const {
     sg_error err{};
     Reply r;
@@ -87,6 +118,28 @@ class Client {
   }
 
  private:
+  struct PendingMany {
+    std::promise<AsyncReply> promise;
+    size_t count = 0;
+  };
+  static void on_many(void* user, sg_status status, const sg_cache_value* values,
+                      const sg_status* statuses, const sg_error* err) {
+    std::unique_ptr<PendingMany> pending(static_cast<PendingMany*>(user));
+    AsyncReply out;
+    out.thread = std::this_thread::get_id();
+    out.reply.status = status;
+    if (status != SG_OK) {
+      out.reply.message = err != nullptr ? err->message : "(no error text)";
+    } else {
+      for (size_t i = 0; i < pending->count; ++i) {
+        Reply item;
+        item.status = statuses[i];
+        if (statuses[i] == SG_OK) item.value.assign(values[i].data, values[i].size);
+        out.reply.items.push_back(std::move(item));
+      }
+    }
+    pending->promise.set_value(std::move(out));
+  }
   using ReadFn = sg_status (*)(void*, const char*, size_t, sg_owned_str*, sg_error*);
   Reply read(std::string_view key, ReadFn fn) const {
     sg_owned_str out{};

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
+#include <iostream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -169,6 +171,42 @@ TEST(RedisBackend, StalledRedisTimesOutWithinCommandTimeout) {
 
   redis.process.signal(SIGCONT);
   EXPECT_TRUE(eventually([&] { return c.get("k").status == SG_OK; }, 5s))
+      << backend.health().dump();
+}
+
+// Pipelined reads queued behind a stalled server: every caller hears back (UNAVAILABLE)
+// within about the command timeout, none waits forever, and the pipeline recovers.
+TEST(RedisBackend, StalledRedisFailsQueuedAsyncReadsWithinTheTimeout) {
+  REQUIRE_REDIS();
+  OwnRedis redis;
+  RedisBackend backend(redis_options(redis.url()));
+  sg::cache::CacheService service(backend);
+  Client c(service.table());
+  ASSERT_EQ(c.set("k", "v").status, SG_OK);
+
+  redis.process.signal(SIGSTOP);
+  auto t0 = Clock::now();
+  std::vector<AsyncCall> calls;
+  for (int i = 0; i < 200; ++i) calls.push_back(c.get_many_async({"k"}));
+  for (auto& call : calls) {
+    ASSERT_EQ(call.result.wait_for(3s), std::future_status::ready);
+    AsyncReply got = call.result.get();
+    EXPECT_EQ(got.reply.status, SG_ERR_UNAVAILABLE) << got.reply.message;
+  }
+  auto took = Clock::now() - t0;
+  std::cout << "[measure] stalled redis: 200 pipelined reads all answered in "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+  EXPECT_LT(took, 1000ms);  // command timeout 200 ms (twice it behind a stalled batch)
+
+  redis.process.signal(SIGCONT);
+  EXPECT_TRUE(eventually(
+      [&] {
+        AsyncCall call = c.get_many_async({"k"});
+        if (call.result.wait_for(3s) != std::future_status::ready) return false;
+        AsyncReply got = call.result.get();
+        return got.reply.status == SG_OK && got.reply.items.at(0).value == "v";
+      },
+      5s))
       << backend.health().dump();
 }
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <thread>
 #include <vector>
@@ -342,6 +343,27 @@ class TableCache {
       if (removed != nullptr) *removed = erased > 0 ? 1 : 0;
       return SG_OK;
     };
+    // Answers later, from another thread, as the Redis pipeline does.
+    t_.get_many_async = +[](void* self, const char* const* keys, const size_t* sizes, size_t count,
+                            void (*done)(void*, sg_status, const sg_cache_value*, const sg_status*,
+                                         const sg_error*),
+                            void* user) {
+      auto& c = *static_cast<TableCache*>(self);
+      ++c.async;
+      std::vector<std::string> found(count);
+      std::vector<sg_status> statuses(count);
+      for (size_t i = 0; i < count; ++i) {
+        auto it = c.kv.find(std::string(keys[i], sizes[i]));
+        statuses[i] = it == c.kv.end() ? SG_ERR_NOT_FOUND : SG_OK;
+        if (it != c.kv.end()) found[i] = it->second;
+      }
+      c.later.emplace_back([=] {
+        std::vector<sg_cache_value> values;
+        for (const auto& v : found) values.push_back({v.data(), v.size()});
+        done(user, SG_OK, values.data(), statuses.data(), nullptr);
+      });
+      return SG_OK;
+    };
     t_.get_many = v1_0 ? &trap
                        : +[](void* self, const char* const* keys, const size_t* sizes, size_t count,
                              sg_owned_str* values, sg_status* statuses, sg_error*) {
@@ -355,7 +377,15 @@ class TableCache {
   const sg_cache_service* table() const { return &t_; }
 
   std::map<std::string, std::string> kv;
-  int gets = 0, many = 0;
+  int gets = 0, many = 0, async = 0;
+  std::vector<std::function<void()>> later;  // get_many_async callbacks not delivered yet
+  // Delivers the pending callbacks on another thread, as a real provider would.
+  void deliver() {
+    std::thread([pending = std::move(later)] {
+      for (const auto& fn : pending) fn();
+    }).join();
+    later.clear();
+  }
 
  private:
   static sg_status trap(void*, const char* const*, const size_t*, size_t, sg_owned_str*, sg_status*,
@@ -419,6 +449,34 @@ TEST(ContentCacheTables, V1_0ProviderStillWorksWithTwoReads) {
   read_through_cycle(c, gets, many);
   EXPECT_EQ(gets, 2);
   EXPECT_EQ(many, 0);  // the trap never fired
+}
+
+// cache v1.2: a GET's hit check without blocking. Hits only under the current generation, a
+// stale or absent body is "ask the database", and wait_idle holds until every callback ran.
+TEST(ContentCacheTables, V1_2LookupAsyncAnswersHitsOnlyUnderTheCurrentGeneration) {
+  TableCache c(false);
+  sg::metadata::ContentCache cache(sg::Host(), c.table(), 60000);
+  ASSERT_TRUE(cache.can_lookup_async());
+  auto lookup = [&](const std::string& id) {
+    std::optional<std::optional<std::string>> got;  // outer: called back at all
+    cache.lookup_async(id, [&](std::optional<std::string> body) { got = std::move(body); });
+    EXPECT_FALSE(got) << "the table answers later, not inside the call";
+    EXPECT_FALSE(cache.wait_idle(std::chrono::milliseconds(0)));
+    c.deliver();
+    EXPECT_TRUE(cache.wait_idle(std::chrono::milliseconds(0)));
+    EXPECT_TRUE(got) << "never called back";
+    return got.value_or(std::nullopt);
+  };
+  EXPECT_FALSE(lookup("id1"));  // nothing cached yet
+  auto miss = cache.get("id1");
+  cache.put("id1", miss.token, R"({"v":1})");
+  EXPECT_EQ(lookup("id1"), std::optional<std::string>(R"({"v":1})"));
+  cache.invalidate("id1");
+  EXPECT_FALSE(lookup("id1"));                 // the body is gone
+  cache.put("id1", miss.token, R"({"v":1})");  // a late writer of the old version...
+  EXPECT_FALSE(lookup("id1"));                 // ...is never served
+  EXPECT_EQ(c.async, 4);
+  EXPECT_EQ(cache.health()["hits"], 1);
 }
 
 }  // namespace
