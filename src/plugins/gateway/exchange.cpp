@@ -87,6 +87,11 @@ Exchange::Exchange(std::shared_ptr<SessionLink> session, std::uint64_t header_li
     : session_(std::move(session)) {
   parser.header_limit(static_cast<std::uint32_t>(header_limit));
   parser.body_limit(boost::none);  // limits are enforced per route once the header is known
+  live_.fetch_add(1, std::memory_order_relaxed);
+}
+
+Exchange::~Exchange() {
+  live_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void Exchange::user_ref() noexcept {

@@ -110,9 +110,14 @@ class Exchange {
 
   SessionLink& session() { return *session_; }
 
+  // Exchanges alive in this process: one per open connection (the request being read or
+  // served) plus those a handler still holds. Reported in the gateway's health.
+  static std::int64_t live_count() noexcept { return live_.load(std::memory_order_relaxed); }
+
  private:
   enum State : int { kOpen = 0, kClaimed = 1, kReady = 2 };
-  ~Exchange() = default;
+  ~Exchange();
+  static inline std::atomic<std::int64_t> live_{0};
   bool claim() noexcept;
   void publish() noexcept;  // marks ready and tells the session
 

@@ -10,6 +10,7 @@
 
 #include "config.hpp"
 #include "context.hpp"
+#include "exchange.hpp"
 #include "server.hpp"
 #include "service.hpp"
 #include "static_files.hpp"
@@ -66,6 +67,7 @@ class GatewayPlugin final : public sg::Plugin {
             {"port", server_.port()},
             {"tls", ctx_.cfg.tls.enabled},
             {"open_connections", ctx_.open_connections.load()},
+            {"live_exchanges", Exchange::live_count()},
             {"routes", ctx_.routes.snapshot()->size()}};
   }
 

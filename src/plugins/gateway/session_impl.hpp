@@ -140,7 +140,9 @@ class Session final : public SessionLink,
   void read_request() {
     if (closed_) return;
     if (ctx_.draining.load(std::memory_order_relaxed)) return close();
-    ex_ = ExchangePtr(new Exchange(this->shared_from_this(), ctx_.cfg.limits.max_header_bytes));
+    // A new Exchange starts with the one reference the session holds (refs_ = 1): adopt it.
+    ex_ = ExchangePtr(new Exchange(this->shared_from_this(), ctx_.cfg.limits.max_header_bytes),
+                      /*add_ref=*/false);
     ex_->remote = remote_;
     responded_ = false;
     recorded_ = false;
