@@ -20,7 +20,7 @@ extern "C" {
 
 #define SG_HTTP_SERVICE "http"
 #define SG_HTTP_MAJOR 1
-#define SG_HTTP_MINOR 0
+#define SG_HTTP_MINOR 1
 
 /* Method mask bits (since 1.0). HEAD requests also match routes that accept GET. */
 enum {
@@ -187,6 +187,20 @@ typedef struct sg_http_service {
    * cannot be opened, so the caller can answer otherwise. since 1.0 */
   sg_status (*respond_file)(sg_http_exchange* ex, int status, const sg_http_file* file,
                             sg_error* err);
+
+  /* --- since 1.1. A 1.0 provider's table ends above: use body_read_into only when
+   * struct_size >= offsetof(sg_http_service, body_read_into) + sizeof(void*) and it is not
+   * NULL (or require http 1.1). */
+
+  /* STREAM mode: like body_read(), but the gateway puts the chunk into the caller's `buf`
+   * (1 <= size <= capacity) and `fn` gets data == buf; the end of body and failures are
+   * reported as for body_read(). This saves the handler a copy: on plain HTTP with a
+   * Content-Length the bytes go from the socket straight into `buf`, as many as are
+   * queued (up to `capacity`). The gateway writes into `buf` only until it calls `fn`
+   * (exactly once, also on failure or disconnect), so `buf` must stay valid until then.
+   * SG_ERR_INVALID as body_read(), or when buf is NULL or capacity is 0. since 1.1 */
+  sg_status (*body_read_into)(sg_http_exchange* ex, char* buf, size_t capacity,
+                              sg_http_body_fn fn, void* user);
 } sg_http_service;
 
 #ifdef __cplusplus

@@ -3,6 +3,7 @@
 // turns an sg::Error into the matching JSON error response and anything else into a 500.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -136,6 +137,19 @@ class Exchange {
   sg_status read_body(std::function<void(sg_status, std::string_view)> fn) const {
     auto* ctx = new std::function<void(sg_status, std::string_view)>(std::move(fn));
     sg_status st = svc_->body_read(ex_, &Exchange::body_shim, ctx);
+    if (st != SG_OK) delete ctx;
+    return st;
+  }
+  // STREAM mode (http 1.1): reads the next chunk into buf[0, capacity); `data` in `fn` then
+  // points into buf. buf must stay valid until fn runs. SG_ERR_VERSION from a 1.0
+  // gateway.
+  sg_status read_body_into(char* buf, size_t capacity,
+                           std::function<void(sg_status, std::string_view)> fn) const {
+    if (svc_->struct_size < offsetof(sg_http_service, body_read_into) + sizeof(void*) ||
+        svc_->body_read_into == nullptr)
+      return SG_ERR_VERSION;
+    auto* ctx = new std::function<void(sg_status, std::string_view)>(std::move(fn));
+    sg_status st = svc_->body_read_into(ex_, buf, capacity, &Exchange::body_shim, ctx);
     if (st != SG_OK) delete ctx;
     return st;
   }

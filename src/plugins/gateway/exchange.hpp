@@ -33,6 +33,15 @@ using Response = http::response<http::string_body>;
 class Exchange;
 using ExchangePtr = boost::intrusive_ptr<Exchange>;
 
+// One body_read()/body_read_into() request: where the chunk goes (buf == nullptr: the
+// session's own buffer) and whom to tell.
+struct BodyRead {
+  sg_http_body_fn fn = nullptr;
+  void* user = nullptr;
+  char* buf = nullptr;
+  std::size_t cap = 0;
+};
+
 // What an exchange needs from its connection; implemented by Session<Stream>.
 class SessionLink {
  public:
@@ -40,7 +49,7 @@ class SessionLink {
   // Thread-safe: the answer of `ex` is ready; the session sends it on its own thread.
   virtual void post_answer(ExchangePtr ex) = 0;
   // Thread-safe: read the next body chunk of `ex` and call fn on the session's thread.
-  virtual void post_body_read(ExchangePtr ex, sg_http_body_fn fn, void* user) = 0;
+  virtual void post_body_read(ExchangePtr ex, BodyRead read) = 0;
   virtual bool on_session_thread() const = 0;
 };
 

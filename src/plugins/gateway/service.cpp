@@ -140,19 +140,29 @@ void body(sg_http_exchange* ex, const char** out, size_t* n) {
   set_view(X(ex)->body, out, n);
 }
 
-sg_status body_read(sg_http_exchange* ex, sg_http_body_fn fn, void* user) {
+sg_status start_body_read(sg_http_exchange* ex, BodyRead read) {
   Exchange* e = X(ex);
-  if (fn == nullptr || !e->route || e->route->body_mode != SG_HTTP_BODY_STREAM)
+  if (read.fn == nullptr || !e->route || e->route->body_mode != SG_HTTP_BODY_STREAM)
     return SG_ERR_INVALID;
   bool expected = false;
   if (!e->read_outstanding.compare_exchange_strong(expected, true)) return SG_ERR_INVALID;
   try {
-    e->session().post_body_read(ExchangePtr(e), fn, user);
+    e->session().post_body_read(ExchangePtr(e), read);
   } catch (...) {
     e->read_outstanding.store(false);
     return SG_ERR_INTERNAL;
   }
   return SG_OK;
+}
+
+sg_status body_read(sg_http_exchange* ex, sg_http_body_fn fn, void* user) {
+  return start_body_read(ex, BodyRead{fn, user, nullptr, 0});
+}
+
+sg_status body_read_into(sg_http_exchange* ex, char* buf, size_t capacity, sg_http_body_fn fn,
+                         void* user) {
+  if (buf == nullptr || capacity == 0) return SG_ERR_INVALID;
+  return start_body_read(ex, BodyRead{fn, user, buf, capacity});
 }
 
 sg_status respond(sg_http_exchange* ex, int status, const sg_http_header* headers,
@@ -197,6 +207,7 @@ void make_http_service(Context& ctx, sg_http_service& s) {
   s.body_read = &body_read;
   s.respond = &respond;
   s.respond_file = &respond_file;
+  s.body_read_into = &body_read_into;
 }
 
 }  // namespace sg::gateway

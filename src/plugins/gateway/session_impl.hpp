@@ -85,6 +85,9 @@ class Session final : public SessionLink,
                       public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
   static constexpr std::size_t kChunk = 64 * 1024;
+  // Largest STREAM delivery when the body is read straight from the socket (plain HTTP,
+  // Content-Length): one recv takes whatever is queued, up to this.
+  static constexpr std::size_t kStreamChunk = 1024 * 1024;
 
  public:
   template <class... Args>
@@ -95,6 +98,7 @@ class Session final : public SessionLink,
         // Room for the largest allowed header plus one body read; bounded per connection.
         buffer_(static_cast<std::size_t>(ctx.cfg.limits.max_header_bytes) + 2 * kChunk),
         wait_timer_(worker.ioc),
+        body_timer_(worker.ioc),
         remote_(std::move(remote)),
         remote_ip_(std::move(remote_ip)) {}
 
@@ -118,9 +122,10 @@ class Session final : public SessionLink,
       self->on_answer(ex);
     });
   }
-  void post_body_read(ExchangePtr ex, sg_http_body_fn fn, void* user) override {
-    asio::post(worker_.ioc, [self = this->shared_from_this(), ex = std::move(ex), fn,
-                             user]() mutable { self->on_body_read(std::move(ex), fn, user); });
+  void post_body_read(ExchangePtr ex, BodyRead read) override {
+    asio::post(worker_.ioc, [self = this->shared_from_this(), ex = std::move(ex), read]() mutable {
+      self->on_body_read(std::move(ex), read);
+    });
   }
   bool on_session_thread() const override {
     return std::this_thread::get_id() == worker_.thread_id;
@@ -146,6 +151,11 @@ class Session final : public SessionLink,
     ex_->remote = remote_;
     responded_ = false;
     recorded_ = false;
+    direct_ = false;
+    direct_left_ = 0;
+    // The 1 MiB body buffer is per request, not per connection: idle keep-alive connections
+    // hold none.
+    if (!body_read_pending_) stream_buf_.reset();
     if (buffer_.size() == 0) {
       // Keep-alive wait: the idle timeout applies until the first byte of a request.
       idle_ = true;
@@ -373,7 +383,7 @@ class Session final : public SessionLink,
   }
 
   char* chunk() {
-    if (!chunk_) chunk_ = std::make_unique<char[]>(kChunk);
+    if (!chunk_) chunk_ = std::make_unique_for_overwrite<char[]>(kChunk);
     return chunk_.get();
   }
 
@@ -446,7 +456,7 @@ class Session final : public SessionLink,
   // marked cancelled. Only when the request body is consumed: anything readable then is
   // either EOF or a pipelined request (which we leave in the socket).
   void watch_disconnect() {
-    if (!ex_->parser.is_done() || buffer_.size() != 0) return;
+    if (!body_done(*ex_) || buffer_.size() != 0) return;
     watching_ = true;
     socket().async_wait(
         tcp::socket::wait_read, [self = this->shared_from_this(), ex = ex_](beast::error_code ec) {
@@ -470,47 +480,61 @@ class Session final : public SessionLink,
 
   // ------------------------------------------------------------------ streamed bodies
 
-  void on_body_read(ExchangePtr ex, sg_http_body_fn fn, void* user) {
-    auto deliver = [&](sg_status st, const char* data, std::size_t n) {
-      ex->read_outstanding.store(false);
-      fn(user, reinterpret_cast<sg_http_exchange*>(ex.get()), st, data, n);
-    };
-    if (closed_ || ex != ex_ || responded_) return deliver(SG_ERR_CANCELLED, nullptr, 0);
-    if (limit_hit_) return deliver(SG_ERR_LIMIT, nullptr, 0);
+  // Calls the handler's body function (it may ask for the next chunk from inside).
+  static void deliver(const ExchangePtr& ex, const BodyRead& rd, sg_status st, const char* data,
+                      std::size_t n) {
+    ex->read_outstanding.store(false);
+    rd.fn(rd.user, reinterpret_cast<sg_http_exchange*>(ex.get()), st, data, n);
+  }
+
+  void on_body_read(ExchangePtr ex, BodyRead rd) {
+    if (closed_ || ex != ex_ || responded_) return deliver(ex, rd, SG_ERR_CANCELLED, nullptr, 0);
+    if (limit_hit_) return deliver(ex, rd, SG_ERR_LIMIT, nullptr, 0);
     if (expects_continue()) {
       continue_sent_ = true;
       return write_continue(
-          [self = this->shared_from_this(), ex, fn, user] { self->on_body_read(ex, fn, user); });
+          [self = this->shared_from_this(), ex, rd] { self->on_body_read(ex, rd); });
     }
     continue_sent_ = true;  // the body is flowing; never send 100 after this
-    if (ex->parser.is_done()) return deliver(SG_OK, nullptr, 0);
+    if (body_done(*ex)) return deliver(ex, rd, SG_OK, nullptr, 0);
+    if constexpr (!kTls) {
+      if (direct_ || start_direct(*ex)) {
+        if (rd.buf == nullptr) {
+          rd.buf = stream_buffer();
+          rd.cap = kStreamChunk;
+        }
+        return read_direct(std::move(ex), rd);
+      }
+    }
+    // Chunked framing (or TLS): Beast's parser decodes into the target. Let each socket
+    // read take up to 64 KiB instead of what the header read left in the buffer.
+    if (buffer_.capacity() < buffer_.max_size()) buffer_.reserve(buffer_.max_size());
+    if (rd.buf == nullptr) {
+      rd.buf = chunk();
+      rd.cap = kChunk;
+    }
     auto& body = ex->parser.get().body();
-    body.data = chunk();
-    body.size = kChunk;
+    body.data = rd.buf;
+    body.size = rd.cap;
     body.more = true;
     beast::get_lowest_layer(stream_).expires_after(ctx_.cfg.limits.body_timeout);
     http::async_read_some(
         stream_, buffer_, ex->parser,
-        [self = this->shared_from_this(), ex, fn, user](beast::error_code ec, std::size_t) {
-          self->on_stream_chunk(ec, ex, fn, user);
+        [self = this->shared_from_this(), ex, rd](beast::error_code ec, std::size_t) {
+          self->on_stream_chunk(ec, ex, rd);
         });
   }
 
-  void on_stream_chunk(beast::error_code ec, const ExchangePtr& ex, sg_http_body_fn fn,
-                       void* user) {
-    auto deliver = [&](sg_status st, const char* data, std::size_t n) {
-      ex->read_outstanding.store(false);
-      fn(user, reinterpret_cast<sg_http_exchange*>(ex.get()), st, data, n);
-    };
+  void on_stream_chunk(beast::error_code ec, const ExchangePtr& ex, const BodyRead& rd) {
     if (ec == http::error::need_buffer) ec = {};
-    if (closed_ || ex != ex_) return deliver(SG_ERR_CANCELLED, nullptr, 0);
+    if (closed_ || ex != ex_) return deliver(ex, rd, SG_ERR_CANCELLED, nullptr, 0);
     if (ec == http::error::body_limit) {
       limit_hit_ = true;
       if (!responded_ && !ex->answered()) {
         prepare_error(413, "body_too_large", "request body exceeds the limit", true);
         send_response();
       }
-      return deliver(SG_ERR_LIMIT, nullptr, 0);
+      return deliver(ex, rd, SG_ERR_LIMIT, nullptr, 0);
     }
     if (ec) {
       sg_status st = SG_ERR_CANCELLED;
@@ -521,16 +545,98 @@ class Session final : public SessionLink,
         st = SG_ERR_INVALID;
       ex->cancel();
       close();
-      return deliver(st, nullptr, 0);
+      return deliver(ex, rd, st, nullptr, 0);
     }
-    std::size_t got = kChunk - ex->parser.get().body().size;
+    std::size_t got = rd.cap - ex->parser.get().body().size;
     if (got == 0) {
-      if (ex->parser.is_done()) return deliver(SG_OK, nullptr, 0);
+      if (ex->parser.is_done()) return deliver(ex, rd, SG_OK, nullptr, 0);
       // Only framing was read (e.g. a chunk header): keep going without bothering fn.
-      ex->read_outstanding.store(false);
-      return on_body_read(ex, fn, user);
+      return on_body_read(ex, rd);
     }
-    deliver(SG_OK, chunk(), got);
+    deliver(ex, rd, SG_OK, rd.buf, got);
+  }
+
+  bool body_done(Exchange& ex) const { return direct_ ? direct_left_ == 0 : ex.parser.is_done(); }
+
+  // Plain HTTP with a Content-Length: the body bytes need no decoding, so they go from the
+  // socket straight into the target (the handler's buffer with body_read_into, else a 1 MiB
+  // one per request), no parser copy, as many as are queued per recv, and the body timeout
+  // is one coarse timer rather than a timer re-arm (timerfd_settime) per read. The parser
+  // is bypassed for the rest of the body; body_done() tracks the end instead.
+  bool start_direct(Exchange& ex) {
+    if (ex.parser.chunked() || !ex.parser.is_header_done()) return false;
+    auto left = ex.parser.content_length_remaining();
+    if (!left) return false;
+    direct_ = true;
+    direct_left_ = *left;
+    return true;
+  }
+
+  char* stream_buffer() {
+    if (!stream_buf_) stream_buf_ = std::make_unique_for_overwrite<char[]>(kStreamChunk);
+    return stream_buf_.get();
+  }
+
+  void read_direct(ExchangePtr ex, const BodyRead& rd) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(rd.cap, direct_left_));
+    if (buffer_.size() > 0) {
+      // Body bytes that arrived with the header (never more than the body: a pipelined
+      // request after it stays in buffer_).
+      std::size_t n = asio::buffer_copy(asio::buffer(rd.buf, want), buffer_.data());
+      buffer_.consume(n);
+      direct_left_ -= n;
+      return deliver(ex, rd, SG_OK, rd.buf, n);
+    }
+    body_read_pending_ = true;
+    body_timed_out_ = false;
+    arm_body_timer();
+    socket().async_read_some(
+        asio::buffer(rd.buf, want),
+        [self = this->shared_from_this(), ex = std::move(ex), rd](
+            beast::error_code ec, std::size_t n) { self->on_direct_chunk(ec, n, ex, rd); });
+  }
+
+  void on_direct_chunk(beast::error_code ec, std::size_t n, const ExchangePtr& ex,
+                       const BodyRead& rd) {
+    body_read_pending_ = false;
+    if (closed_ || ex != ex_ || responded_) return deliver(ex, rd, SG_ERR_CANCELLED, nullptr, 0);
+    if (ec) {
+      // EOF before the declared length, a reset, or the body timer cancelling the read.
+      sg_status st = body_timed_out_ ? SG_ERR_TIMEOUT : SG_ERR_CANCELLED;
+      ex->cancel();
+      close();
+      return deliver(ex, rd, st, nullptr, 0);
+    }
+    direct_left_ -= n;
+    deliver(ex, rd, SG_OK, rd.buf, n);
+  }
+
+  // The body timeout of direct reads: "no progress for body_timeout". Each read moves the
+  // deadline (a clock read, no syscall); the timer, armed at most once per body_timeout,
+  // re-arms itself to the current deadline and cancels the read only once it passed.
+  void arm_body_timer() {
+    body_deadline_ = std::chrono::steady_clock::now() + ctx_.cfg.limits.body_timeout;
+    if (body_timer_armed_) return;
+    body_timer_armed_ = true;
+    body_timer_.expires_at(body_deadline_);
+    body_timer_.async_wait(
+        [self = this->shared_from_this()](beast::error_code ec) { self->on_body_timer(ec); });
+  }
+
+  void on_body_timer(beast::error_code ec) {
+    body_timer_armed_ = false;
+    if (ec || closed_ || !body_read_pending_) return;  // no read waiting: nothing to time
+    if (std::chrono::steady_clock::now() < body_deadline_) {
+      body_timer_armed_ = true;
+      body_timer_.expires_at(body_deadline_);
+      body_timer_.async_wait(
+          [self = this->shared_from_this()](beast::error_code e) { self->on_body_timer(e); });
+      return;
+    }
+    body_timed_out_ = true;
+    beast::error_code ignored;
+    socket().cancel(ignored);
   }
 
   // ------------------------------------------------------------------ responses
@@ -552,7 +658,8 @@ class Session final : public SessionLink,
   void send_response() {
     if (closed_ || responded_) return;
     responded_ = true;
-    if (watching_) {
+    if (watching_ || body_read_pending_) {
+      // Also ends a direct body read the handler no longer wants: it answered already.
       beast::error_code ignored;
       socket().cancel(ignored);
       watching_ = false;
@@ -575,7 +682,7 @@ class Session final : public SessionLink,
           res.set(http::field::access_control_expose_headers, ctx_.cors.config().expose_headers);
       }
     }
-    keep_alive_ = req.keep_alive() && !ex.close_after && ex.parser.is_done() &&
+    keep_alive_ = req.keep_alive() && !ex.close_after && body_done(ex) &&
                   !ctx_.draining.load(std::memory_order_relaxed);
     res.keep_alive(keep_alive_);
 
@@ -828,6 +935,7 @@ class Session final : public SessionLink,
       ex_.reset();
     }
     wait_timer_.cancel();
+    body_timer_.cancel();
     beast::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);
     socket().close(ignored);
@@ -841,12 +949,16 @@ class Session final : public SessionLink,
   Stream stream_;
   beast::flat_buffer buffer_;
   asio::steady_timer wait_timer_;
+  asio::steady_timer body_timer_;  // direct body reads (see arm_body_timer)
+  std::chrono::steady_clock::time_point body_deadline_{};
   std::string remote_;
   std::string remote_ip_;
   ExchangePtr ex_;
   std::optional<http::response_serializer<http::string_body>> serializer_;
   std::unique_ptr<char[]> chunk_;
-  std::string out_;  // serialised buffered response, reused across requests
+  std::unique_ptr<char[]> stream_buf_;  // kStreamChunk, direct body reads
+  std::uint64_t direct_left_ = 0;       // body bytes still to read in direct mode
+  std::string out_;                     // serialised buffered response, reused across requests
   std::uint64_t body_bytes_ = 0;
   std::uint64_t file_sent_ = 0;
   std::size_t linger_left_ = 0;
@@ -858,6 +970,10 @@ class Session final : public SessionLink,
   bool continue_sent_ = false;
   bool limit_hit_ = false;
   bool watching_ = false;
+  bool direct_ = false;  // the current body is read straight from the socket
+  bool body_read_pending_ = false;
+  bool body_timer_armed_ = false;
+  bool body_timed_out_ = false;
 };
 
 // Shared by the plain and TLS entry points.

@@ -61,6 +61,10 @@ TEST_F(GatewayBodies, OneGibibyteStreamsWithBoundedMemory) {
   auto doc = r->json();
   EXPECT_EQ(doc["bytes"].get<std::uint64_t>(), kTotal);
   EXPECT_EQ(doc["sum"].get<std::uint64_t>(), block_sum * 1024);
+  // A Content-Length body is read straight from the socket, as much as is queued per
+  // recv (up to 1 MiB), not in the parser's 64 KiB pieces.
+  EXPECT_GT(doc["max_chunk"].get<std::uint64_t>(), 64u * 1024);
+  EXPECT_LE(doc["max_chunk"].get<std::uint64_t>(), 1u << 20);
   EXPECT_LT(rss_peak - rss_before, 64u * 1024)
       << "RSS grew from " << rss_before << " KiB to " << rss_peak << " KiB";
   std::cout << "[ metric ] 1 GiB streamed in " << secs << " s ("
@@ -154,4 +158,59 @@ TEST_F(GatewayBodies, ClientVanishingMidBodyIsHarmless) {
                        gwtest::payload(100000, 1)));
   }
   EXPECT_EQ(sgtest::http(port(), "GET", "/t/hello").status, 200);
+}
+
+TEST_F(GatewayBodies, ContentLengthBodyStopsAtItsEndBeforeAPipelinedRequest) {
+  // Header, part of the body, then (second send) the rest and a pipelined request: the
+  // direct body reads must take exactly Content-Length bytes.
+  const std::string body = gwtest::payload(300000, 7);
+  gwtest::RawClient c(port());
+  ASSERT_TRUE(c.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 1000)));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.send(body.substr(1000) + "GET /t/hello HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->json()["bytes"].get<std::uint64_t>(), body.size());
+  EXPECT_EQ(r->json()["sum"].get<std::uint64_t>(), byte_sum(body));
+  auto next = c.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "hello");
+}
+
+TEST_F(GatewayBodies, ReadIntoPutsEveryChunkInTheCallersBuffer) {
+  // body_read_into (http 1.1) with a 1000-byte buffer: Content-Length (bytes that came
+  // with the header, then socket reads) and chunked framing; the route answers 500 if a
+  // chunk is not at the start of its buffer or is larger than it.
+  const std::string body = gwtest::payload(250000, 3);
+  gwtest::RawClient c(port());
+  ASSERT_TRUE(c.send("POST /t/stream-into?cap=1000 HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5000)));
+  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(c.send(body.substr(5000)));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->json()["bytes"].get<std::uint64_t>(), body.size());
+  EXPECT_EQ(r->json()["sum"].get<std::uint64_t>(), byte_sum(body));
+  EXPECT_LE(r->json()["max_chunk"].get<std::uint64_t>(), 1000u);
+  EXPECT_GE(r->json()["chunks"].get<std::uint64_t>(), body.size() / 1000);
+
+  std::string req =
+      "POST /t/stream-into?cap=777 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t off = 0; off < body.size(); off += 4096) {
+    std::string part = body.substr(off, 4096);
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%zx", part.size());
+    req += std::string(hex) + "\r\n" + part + "\r\n";
+  }
+  req += "0\r\n\r\n";
+  ASSERT_TRUE(c.send(req));
+  auto chunked = c.read_response();
+  ASSERT_TRUE(chunked);
+  ASSERT_EQ(chunked->status, 200) << chunked->body;
+  EXPECT_EQ(chunked->json()["bytes"].get<std::uint64_t>(), body.size());
+  EXPECT_EQ(chunked->json()["sum"].get<std::uint64_t>(), byte_sum(body));
+  EXPECT_LE(chunked->json()["max_chunk"].get<std::uint64_t>(), 777u);
 }

@@ -51,6 +51,32 @@ TEST(GatewayLimits, SlowHeaderStalledBodyAndIdleConnectionsAreClosed) {
   EXPECT_EQ(sgtest::http(gw.port(), "GET", "/t/hello").status, 200);
 }
 
+TEST(GatewayLimits, StreamBodyTimeoutMeansNoProgressNotTotalTime) {
+  gwtest::Gateway gw(nlohmann::json{{"limits", {{"body_timeout_ms", 500}}}});
+  ASSERT_TRUE(gw.start());
+  // A STREAM body that stalls: dropped about body_timeout after the last byte.
+  gwtest::RawClient stalled(gw.port());
+  ASSERT_TRUE(stalled.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(stalled.send("half"));
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(stalled.wait_closed(5s));
+  auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_GE(waited, 400ms);
+  EXPECT_LT(waited, 3s);
+  // A slow body that keeps moving is never cut, though it takes 4 x body_timeout in all.
+  gwtest::RawClient slow(gw.port());
+  ASSERT_TRUE(slow.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"));
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(200ms);
+    ASSERT_TRUE(slow.send("x")) << "cut after " << i << " bytes";
+  }
+  auto r = slow.read_response(5s);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->json()["bytes"], 10);
+}
+
 TEST(GatewayLimits, RateLimitAnswers429WithRetryAfter) {
   gwtest::Gateway gw(nlohmann::json{
       {"rate_limit", {{"enabled", true}, {"requests_per_second", 1}, {"burst", 3}}}});

@@ -1,6 +1,7 @@
 // test_routes.so: routes that exercise every corner of the http v1 service for the
 // gateway tests (answers now and later, streamed and buffered bodies, files, identities,
 // cancellation). Config: plugins.test_routes.files_dir = folder served by /t/file/{name}.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -22,21 +23,52 @@ struct StreamState {
   std::uint64_t bytes = 0;
   std::uint64_t sum = 0;
   std::uint64_t chunks = 0;
+  std::uint64_t max_chunk = 0;
+  std::unique_ptr<char[]> buf;  // read_body_into target (/t/stream-into)
+  std::size_t cap = 0;
 };
+
+void count(StreamState& st, std::string_view data) {
+  st.bytes += data.size();
+  st.chunks += 1;
+  st.max_chunk = std::max<std::uint64_t>(st.max_chunk, data.size());
+  for (unsigned char c : data) st.sum += c;
+}
+
+nlohmann::json totals(const StreamState& st) {
+  return {{"bytes", st.bytes}, {"sum", st.sum}, {"chunks", st.chunks}, {"max_chunk", st.max_chunk}};
+}
 
 void pump(std::shared_ptr<StreamState> st) {
   sg_status rs = st->ex.read_body([st](sg_status status, std::string_view data) {
     if (status != SG_OK) return;  // the gateway already answered (413) or the client left
     if (data.empty()) {
-      st->ex.respond_json(200, {{"bytes", st->bytes}, {"sum", st->sum}, {"chunks", st->chunks}});
+      st->ex.respond_json(200, totals(*st));
       return;
     }
-    st->bytes += data.size();
-    st->chunks += 1;
-    for (unsigned char c : data) st->sum += c;
+    count(*st, data);
     pump(st);
   });
   if (rs != SG_OK) st->ex.respond_error(500, "read_failed", "body_read refused");
+}
+
+// The same through body_read_into (http 1.1): every chunk must land in st->buf, within cap.
+void pump_into(std::shared_ptr<StreamState> st) {
+  sg_status rs =
+      st->ex.read_body_into(st->buf.get(), st->cap, [st](sg_status status, std::string_view data) {
+        if (status != SG_OK) return;
+        if (data.empty()) {
+          st->ex.respond_json(200, totals(*st));
+          return;
+        }
+        if (data.data() != st->buf.get() || data.size() > st->cap) {
+          st->ex.respond_error(500, "outside_buffer", "chunk not delivered into the buffer");
+          return;
+        }
+        count(*st, data);
+        pump_into(st);
+      });
+  if (rs != SG_OK) st->ex.respond_error(500, "read_failed", "body_read_into refused");
 }
 
 class TestRoutes final : public sg::Plugin {
@@ -82,6 +114,15 @@ class TestRoutes final : public sg::Plugin {
     };
     router_.add({SG_HTTP_PUT | SG_HTTP_POST, "/t/stream", SG_HTTP_BODY_STREAM, 4ull << 30}, stream);
     router_.add({SG_HTTP_PUT, "/t/stream-small", SG_HTTP_BODY_STREAM, 1 << 20}, stream);
+    // ?cap=N: the caller's buffer size (default 1000 bytes).
+    router_.add({SG_HTTP_PUT | SG_HTTP_POST, "/t/stream-into", SG_HTTP_BODY_STREAM, 4ull << 30},
+                [](const Exchange& ex) {
+                  auto st = std::make_shared<StreamState>();
+                  st->ex = ex;
+                  st->cap = std::stoul(std::string(ex.query_param("cap").value_or("1000")));
+                  st->buf = std::make_unique<char[]>(st->cap);
+                  pump_into(st);
+                });
 
     router_.add(SG_HTTP_GET, "/t/later", [this, h](const Exchange& ex) {
       Exchange keep = ex;
