@@ -1,9 +1,28 @@
 #include "body_pump.hpp"
 
-#include <mutex>
-#include <string>
+#include <utility>
 
 namespace sg::upload {
+
+std::unique_ptr<char[]> PumpBuffers::take() {
+  {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      auto b = std::move(free_.back());
+      free_.pop_back();
+      return b;
+    }
+  }
+  // Not zeroed: every byte is written by the gateway before the sink reads it.
+  return std::make_unique_for_overwrite<char[]>(size_);
+}
+
+void PumpBuffers::give(std::unique_ptr<char[]> buffer) {
+  if (!buffer) return;
+  std::lock_guard lock(mu_);
+  if (free_.size() < keep_) free_.push_back(std::move(buffer));
+}
+
 namespace {
 
 Failure transport_failure(sg_status st) {
@@ -19,14 +38,31 @@ Failure transport_failure(sg_status st) {
   }
 }
 
+struct Buffer {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;  // bytes held
+};
+
 class Pump : public std::enable_shared_from_this<Pump> {
  public:
-  Pump(Host host, http::Exchange ex, size_t buffer_bytes, PumpSink sink, PumpDone done)
+  Pump(Host host, http::Exchange ex, std::shared_ptr<PumpBuffers> buffers, PumpSink sink,
+       PumpDone done)
       : host_(host),
         ex_(std::move(ex)),
-        threshold_(buffer_bytes),
+        buffers_(std::move(buffers)),
+        cap_(buffers_->size()),
         sink_(std::move(sink)),
-        done_(std::move(done)) {}
+        done_(std::move(done)) {
+    filling_.data = buffers_->take();
+    flushing_.data = buffers_->take();
+  }
+  Pump(const Pump&) = delete;
+  Pump& operator=(const Pump&) = delete;
+  // Runs after the last gateway callback: nobody writes into the buffers any more.
+  ~Pump() {
+    buffers_->give(std::move(filling_.data));
+    buffers_->give(std::move(flushing_.data));
+  }
 
   void start() {
     std::lock_guard lock(mu_);
@@ -34,27 +70,30 @@ class Pump : public std::enable_shared_from_this<Pump> {
   }
 
  private:
-  // Asks the gateway for the next chunk. Caller holds mu_.
+  // Asks the gateway for the next chunk, straight into the free end of filling_. Caller
+  // holds mu_; filling_ is never full here (a full one is handed to the writer first).
   void read_locked() {
+    if (filling_.size >= cap_) return;
     reading_ = true;
     auto self = shared_from_this();
     sg_status st =
-        ex_.read_body([self](sg_status s, std::string_view data) { self->on_chunk(s, data); });
+        ex_.read_body_into(filling_.data.get() + filling_.size, cap_ - filling_.size,
+                           [self](sg_status s, std::string_view data) { self->on_chunk(s, data); });
     if (st != SG_OK) {
       reading_ = false;
       end_locked(transport_failure(SG_ERR_CANCELLED));
     }
   }
 
-  // Gateway thread: never blocks beyond the mutex and a buffer append.
+  // Gateway thread: the chunk is already in filling_; never blocks beyond the mutex.
   void on_chunk(sg_status st, std::string_view data) {
     std::lock_guard lock(mu_);
     reading_ = false;
     if (finished_) return;
     if (st != SG_OK) return end_locked(transport_failure(st));
     if (data.empty()) return end_locked(ok_status());
-    filling_.append(data);
-    if (filling_.size() < threshold_) return read_locked();
+    filling_.size += data.size();
+    if (filling_.size < cap_) return read_locked();
     if (!writing_) {
       schedule_write_locked();
       return read_locked();
@@ -69,19 +108,16 @@ class Pump : public std::enable_shared_from_this<Pump> {
     if (!writing_) schedule_write_locked();
   }
 
+  // filling_ goes to the writer; the idle (empty) buffer becomes filling_.
   void schedule_write_locked() {
     writing_ = true;
-    std::string buf;
-    buf.swap(filling_);
-    // Two buffers take turns (filling / being written) and are reused, so a long body
-    // costs no allocation or page faults per buffer.
-    filling_.swap(spare_);
-    if (filling_.capacity() < threshold_ + kSlack) filling_.reserve(threshold_ + kSlack);
+    std::swap(filling_, flushing_);
     auto self = shared_from_this();
     try {
-      host_.run_blocking([self, b = std::move(buf)]() mutable { self->write(std::move(b)); });
+      host_.run_blocking([self] { self->write(); });
     } catch (...) {
       // The pool refused (plugin stopping): finish on this thread without writing.
+      flushing_.size = 0;
       writing_ = false;
       finished_ = true;
       auto done = std::move(done_);
@@ -89,10 +125,10 @@ class Pump : public std::enable_shared_from_this<Pump> {
     }
   }
 
-  // Blocking pool: write this buffer, then any buffer that filled meanwhile.
-  void write(std::string buf) {
-    Status st = buf.empty() ? ok_status() : sink_(buf);
-    buf.clear();
+  // Blocking pool: write flushing_, then any buffer that filled meanwhile. Only the writer
+  // touches flushing_ while writing_ is set.
+  void write() {
+    Status st = flush();
     std::unique_lock lock(mu_);
     for (;;) {
       if (!st) {
@@ -100,18 +136,17 @@ class Pump : public std::enable_shared_from_this<Pump> {
         end_status_ = st;
         break;
       }
-      if (filling_.size() >= threshold_ || (ending_ && !filling_.empty())) {
-        buf.swap(filling_);  // filling_ takes the emptied buffer back
+      if (filling_.size >= cap_ || (ending_ && filling_.size > 0)) {
+        // No read is outstanding here: filling_ is full, or the body ended.
+        std::swap(filling_, flushing_);
         if (!ending_ && !reading_) read_locked();
         lock.unlock();
-        st = sink_(buf);
-        buf.clear();
+        st = flush();
         lock.lock();
         continue;
       }
       break;
     }
-    if (spare_.capacity() < buf.capacity()) spare_.swap(buf);
     writing_ = false;
     if (ending_) {
       finished_ = true;
@@ -124,16 +159,22 @@ class Pump : public std::enable_shared_from_this<Pump> {
     if (!reading_) read_locked();
   }
 
+  Status flush() {
+    Status st = flushing_.size == 0 ? ok_status()
+                                    : sink_(std::string_view(flushing_.data.get(), flushing_.size));
+    flushing_.size = 0;
+    return st;
+  }
+
   Host host_;
   http::Exchange ex_;
-  size_t threshold_;
+  std::shared_ptr<PumpBuffers> buffers_;
+  size_t cap_;
   PumpSink sink_;
   PumpDone done_;
   std::mutex mu_;
-  // A buffer may pass the threshold by one gateway chunk before it is handed over.
-  static constexpr size_t kSlack = 256 * 1024;
-  std::string filling_;
-  std::string spare_;
+  Buffer filling_;   // the gateway reads into its free end
+  Buffer flushing_;  // being written by the blocking pool, or idle and empty
   bool reading_ = false;
   bool writing_ = false;
   bool ending_ = false;
@@ -143,9 +184,10 @@ class Pump : public std::enable_shared_from_this<Pump> {
 
 }  // namespace
 
-void pump_body(Host host, http::Exchange ex, size_t buffer_bytes, PumpSink sink, PumpDone done) {
-  auto pump =
-      std::make_shared<Pump>(host, std::move(ex), buffer_bytes, std::move(sink), std::move(done));
+void pump_body(Host host, http::Exchange ex, std::shared_ptr<PumpBuffers> buffers, PumpSink sink,
+               PumpDone done) {
+  auto pump = std::make_shared<Pump>(host, std::move(ex), std::move(buffers), std::move(sink),
+                                     std::move(done));
   pump->start();
 }
 

@@ -13,6 +13,7 @@
 #include <streamgate/plugin.hpp>
 #include <streamgate/services/http.hpp>
 
+#include "body_pump.hpp"
 #include "result.hpp"
 #include "store.hpp"
 
@@ -37,7 +38,8 @@ struct Context {
   Host host;
   UploadConfig config;
   std::unique_ptr<Store> store;
-  const sg_http_service* http = nullptr;
+  const sg_http_service* http = nullptr;  // 1.1 or newer (body_read_into)
+  std::shared_ptr<PumpBuffers> pump_buffers;
   const sg_metadata_service* metadata = nullptr;  // nullptr: no content records
   const sg_jobs_service* jobs = nullptr;          // nullptr: no transcode jobs
   std::mutex create_mu;                           // quota check + create are atomic

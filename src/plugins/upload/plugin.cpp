@@ -24,6 +24,8 @@ class UploadPlugin final : public Plugin {
   UploadPlugin(Host host, const nlohmann::json& config) : Plugin(host) {
     ctx_.host = host;
     ctx_.config = parse_config(config);
+    // Two buffers per streaming request; a finished request leaves up to four for the next.
+    ctx_.pump_buffers = std::make_shared<PumpBuffers>(ctx_.config.buffer_bytes, 4);
   }
 
   void start() override {
@@ -50,7 +52,7 @@ class UploadPlugin final : public Plugin {
     ctx_.uploads_failed =
         host().counter("streamgate_uploads_failed_total", "Uploads rejected at completion");
 
-    ctx_.http = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
+    ctx_.http = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, 1);
     if (ctx_.http == nullptr) throw Error(SG_ERR_NOT_FOUND, "the http service is required");
     ctx_.metadata = host().acquire<sg_metadata_service>(SG_METADATA_SERVICE, SG_METADATA_MAJOR, 0);
     if (ctx_.metadata == nullptr)
@@ -192,6 +194,6 @@ class UploadPlugin final : public Plugin {
 
 SG_PLUGIN(sg::upload::UploadPlugin, "upload", "1.0.0",
           "tus 1.0 resumable uploads and POST /api/v1/uploads", sg::provides({}),
-          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0, 0},
+          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, 1, 0},
                                  {SG_METADATA_SERVICE, SG_METADATA_MAJOR, 0, 1},
                                  {SG_JOBS_SERVICE, SG_JOBS_MAJOR, 0, 1}}))
