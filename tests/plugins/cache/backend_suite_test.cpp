@@ -38,6 +38,13 @@ class CacheSuite : public ::testing::Test {
   void TearDown() override {
     if (backend_) backend_->shutdown();
   }
+  // An outage: redis-server SIGKILLed, or the memory backend shut down.
+  void take_backend_down() {
+    if constexpr (std::is_same_v<Env, RedisEnv>)
+      env_.server.stop();
+    else
+      backend_->shutdown();
+  }
 
   Env env_;
   std::unique_ptr<Backend> backend_;
@@ -364,11 +371,7 @@ TYPED_TEST(CacheSuite, GetManyFailsFastWhenTheBackendIsDown) {
   auto& c = this->client_;
   ASSERT_EQ(c.set("a", "1").status, SG_OK);
   ASSERT_EQ(c.get_many({"a", "b"}).status, SG_OK);  // pooled connections are open (Redis)
-  if constexpr (std::is_same_v<TypeParam, RedisEnv>) {
-    this->env_.server.stop();  // SIGKILL
-  } else {
-    this->backend_->shutdown();
-  }
+  this->take_backend_down();
   for (int i = 0; i < 10; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     ManyReply r = c.get_many({"a", "b", "c"});
@@ -475,11 +478,7 @@ TYPED_TEST(CacheSuite, GetManyAsyncFailsFastWhenTheBackendIsDown) {
   ASSERT_EQ(c.set("a", "1").status, SG_OK);
   AsyncCall warm = c.get_many_async({"a"});
   ASSERT_EQ(await(warm).reply.status, SG_OK);
-  if constexpr (std::is_same_v<TypeParam, RedisEnv>) {
-    this->env_.server.stop();  // SIGKILL
-  } else {
-    this->backend_->shutdown();
-  }
+  this->take_backend_down();
   for (int i = 0; i < 10; ++i) {
     auto t0 = std::chrono::steady_clock::now();
     AsyncCall call = c.get_many_async({"a", "b"});
