@@ -140,12 +140,20 @@ TEST(RedisBackend, KilledRedisFailsFastThenRecoversOnRestart) {
   EXPECT_EQ(ups.load(), 1);
 }
 
+// A private redis-server with a backend and the cache vtable over it.
+struct ServedRedis {
+  OwnRedis redis;
+  RedisBackend backend{redis_options(redis.url())};
+  sg::cache::CacheService service{backend};
+  Client client{service.table()};
+};
+
 TEST(RedisBackend, StalledRedisTimesOutWithinCommandTimeout) {
   REQUIRE_REDIS();
-  OwnRedis redis;
-  RedisBackend backend(redis_options(redis.url()));
-  sg::cache::CacheService service(backend);
-  Client c(service.table());
+  ServedRedis served;
+  OwnRedis& redis = served.redis;
+  RedisBackend& backend = served.backend;
+  Client& c = served.client;
   ASSERT_EQ(c.set("k", "v").status, SG_OK);
 
   redis.process.signal(SIGSTOP);  // accepts TCP (kernel backlog) but never answers
@@ -178,10 +186,10 @@ TEST(RedisBackend, StalledRedisTimesOutWithinCommandTimeout) {
 // within about the command timeout, none waits forever, and the pipeline recovers.
 TEST(RedisBackend, StalledRedisFailsQueuedAsyncReadsWithinTheTimeout) {
   REQUIRE_REDIS();
-  OwnRedis redis;
-  RedisBackend backend(redis_options(redis.url()));
-  sg::cache::CacheService service(backend);
-  Client c(service.table());
+  ServedRedis served;
+  OwnRedis& redis = served.redis;
+  RedisBackend& backend = served.backend;
+  Client& c = served.client;
   ASSERT_EQ(c.set("k", "v").status, SG_OK);
 
   redis.process.signal(SIGSTOP);
