@@ -1,5 +1,6 @@
 #include "body_pump.hpp"
 
+#include <deque>
 #include <utility>
 
 namespace sg::upload {
@@ -43,6 +44,10 @@ struct Buffer {
   size_t size = 0;  // bytes held
 };
 
+// A ring of `count` buffers: the gateway fills one while the blocking pool writes the full
+// ones in order. Small buffers keep the bytes in the CPU cache between the socket read and
+// the disk write and hash (measured: 8 x 256 KiB moves 1 GiB faster than 2 x 4 MiB); the
+// ring keeps the gateway reading while a write is in progress.
 class Pump : public std::enable_shared_from_this<Pump> {
  public:
   Pump(Host host, http::Exchange ex, std::shared_ptr<PumpBuffers> buffers, PumpSink sink,
@@ -54,14 +59,15 @@ class Pump : public std::enable_shared_from_this<Pump> {
         sink_(std::move(sink)),
         done_(std::move(done)) {
     filling_.data = buffers_->take();
-    flushing_.data = buffers_->take();
+    taken_ = 1;
   }
   Pump(const Pump&) = delete;
   Pump& operator=(const Pump&) = delete;
   // Runs after the last gateway callback: nobody writes into the buffers any more.
   ~Pump() {
     buffers_->give(std::move(filling_.data));
-    buffers_->give(std::move(flushing_.data));
+    for (auto& b : idle_) buffers_->give(std::move(b));
+    for (auto& b : full_) buffers_->give(std::move(b.data));
   }
 
   void start() {
@@ -71,9 +77,9 @@ class Pump : public std::enable_shared_from_this<Pump> {
 
  private:
   // Asks the gateway for the next chunk, straight into the free end of filling_. Caller
-  // holds mu_; filling_ is never full here (a full one is handed to the writer first).
+  // holds mu_; filling_ has room here (a full one is queued for the writer first).
   void read_locked() {
-    if (filling_.size >= cap_) return;
+    if (!filling_.data || filling_.size >= cap_) return;
     reading_ = true;
     auto self = shared_from_this();
     sg_status st =
@@ -89,35 +95,46 @@ class Pump : public std::enable_shared_from_this<Pump> {
   void on_chunk(sg_status st, std::string_view data) {
     std::lock_guard lock(mu_);
     reading_ = false;
-    if (finished_) return;
+    if (finished_ || ending_) return;  // a refused write ended the request: read no more
     if (st != SG_OK) return end_locked(transport_failure(st));
     if (data.empty()) return end_locked(ok_status());
     filling_.size += data.size();
     if (filling_.size < cap_) return read_locked();
-    if (!writing_) {
-      schedule_write_locked();
-      return read_locked();
+    queue_filling_locked();
+    if (!writing_) schedule_write_locked();
+    // With no idle buffer left, reading stops until the writer frees one (back-pressure).
+    read_locked();
+  }
+
+  // filling_ joins the write queue; an idle buffer (if any) becomes filling_.
+  void queue_filling_locked() {
+    full_.push_back(std::move(filling_));
+    filling_ = Buffer{};
+    if (!idle_.empty()) {
+      filling_.data = std::move(idle_.back());
+      idle_.pop_back();
+    } else if (taken_ < buffers_->per_request()) {
+      // Taken only when needed: a small body never holds the whole ring.
+      filling_.data = buffers_->take();
+      ++taken_;
     }
-    // Both buffers busy: stop reading; the writer resumes us (back-pressure).
   }
 
   void end_locked(Status st) {
     if (ending_) return;
     ending_ = true;
     end_status_ = std::move(st);
+    if (filling_.data && filling_.size > 0) queue_filling_locked();
     if (!writing_) schedule_write_locked();
   }
 
-  // filling_ goes to the writer; the idle (empty) buffer becomes filling_.
   void schedule_write_locked() {
     writing_ = true;
-    std::swap(filling_, flushing_);
     auto self = shared_from_this();
     try {
       host_.run_blocking([self] { self->write(); });
     } catch (...) {
       // The pool refused (plugin stopping): finish on this thread without writing.
-      flushing_.size = 0;
       writing_ = false;
       finished_ = true;
       auto done = std::move(done_);
@@ -125,27 +142,33 @@ class Pump : public std::enable_shared_from_this<Pump> {
     }
   }
 
-  // Blocking pool: write flushing_, then any buffer that filled meanwhile. Only the writer
-  // touches flushing_ while writing_ is set.
+  // Blocking pool: writes the queued buffers in order until none is left. Only the writer
+  // pops full_, so the order of the bytes is the order of the body.
   void write() {
-    Status st = flush();
     std::unique_lock lock(mu_);
-    for (;;) {
+    Status st = ok_status();
+    while (!full_.empty()) {
+      Buffer b = std::move(full_.front());
+      full_.pop_front();
+      lock.unlock();
+      if (st) st = sink_(std::string_view(b.data.get(), b.size));
+      b.size = 0;
+      lock.lock();
+      if (!filling_.data) {
+        filling_ = std::move(b);
+        if (!ending_ && !reading_ && st) read_locked();
+      } else {
+        idle_.push_back(std::move(b.data));
+      }
       if (!st) {
+        // A refused write outranks a body that ended well; a transport failure seen first
+        // stays the reason.
+        if (!ending_ || end_status_) end_status_ = st;
         ending_ = true;
-        end_status_ = st;
-        break;
+        // The remaining queued bytes are dropped with the request.
+        for (auto& rest : full_) idle_.push_back(std::move(rest.data));
+        full_.clear();
       }
-      if (filling_.size >= cap_ || (ending_ && filling_.size > 0)) {
-        // No read is outstanding here: filling_ is full, or the body ended.
-        std::swap(filling_, flushing_);
-        if (!ending_ && !reading_) read_locked();
-        lock.unlock();
-        st = flush();
-        lock.lock();
-        continue;
-      }
-      break;
     }
     writing_ = false;
     if (ending_) {
@@ -154,16 +177,7 @@ class Pump : public std::enable_shared_from_this<Pump> {
       Status result = end_status_;
       lock.unlock();
       done(result);
-      return;
     }
-    if (!reading_) read_locked();
-  }
-
-  Status flush() {
-    Status st = flushing_.size == 0 ? ok_status()
-                                    : sink_(std::string_view(flushing_.data.get(), flushing_.size));
-    flushing_.size = 0;
-    return st;
   }
 
   Host host_;
@@ -173,8 +187,10 @@ class Pump : public std::enable_shared_from_this<Pump> {
   PumpSink sink_;
   PumpDone done_;
   std::mutex mu_;
-  Buffer filling_;   // the gateway reads into its free end
-  Buffer flushing_;  // being written by the blocking pool, or idle and empty
+  Buffer filling_;                             // the gateway reads into its free end
+  std::deque<Buffer> full_;                    // waiting for the writer, body order
+  std::vector<std::unique_ptr<char[]>> idle_;  // empty, ready to become filling_
+  size_t taken_ = 0;                           // buffers this request holds, at most per_request()
   bool reading_ = false;
   bool writing_ = false;
   bool ending_ = false;

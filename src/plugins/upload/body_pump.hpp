@@ -1,13 +1,13 @@
 // Moves a STREAM-mode request body to a sink on the blocking pool with bounded memory.
 //
-// The gateway reads the body straight into one of two fixed buffers (http 1.1
-// body_read_into: no copy on the network thread); once a buffer is full it is handed to
-// the blocking pool, which runs `sink` (disk writes, fsync). While one buffer is being
-// written the other fills; when both are full the pump stops asking the gateway for more
-// (back-pressure), so memory per request is 2 x buffer size whatever the body size. `done`
-// runs exactly once, on the blocking pool, after every accepted byte went through `sink`:
-// OK at end of body, else the first sink failure or the transport failure (499
-// "client_disconnected", 413, 408, 400).
+// The gateway reads the body straight into a ring of fixed buffers (http 1.1
+// body_read_into: no copy on the network thread); each full buffer is queued for the
+// blocking pool, which runs `sink` on the buffers in body order (disk writes, fsync) while
+// the gateway fills the next one. When every buffer of the ring is full or being written,
+// the pump stops asking the gateway for more (back-pressure), so memory per request is at
+// most per_request x buffer size whatever the body size. `done` runs exactly once, on the
+// blocking pool, after every accepted byte went through `sink`: OK at end of body, else the
+// first sink failure or the transport failure (499 "client_disconnected", 413, 408, 400).
 #pragma once
 
 #include <functional>
@@ -28,16 +28,19 @@ using PumpDone = std::function<void(Status)>;
 
 // Pump buffers of one size, shared by all requests. A finished request leaves its buffers
 // here (at most `keep` are kept) so the next one reuses memory that is already mapped
-// instead of page-faulting a fresh 2 x size on every PATCH. Thread-safe.
+// instead of page-faulting a fresh ring on every PATCH. Thread-safe.
 class PumpBuffers {
  public:
-  PumpBuffers(size_t size, size_t keep) : size_(size), keep_(keep) {}
+  PumpBuffers(size_t size, size_t per_request, size_t keep)
+      : size_(size), per_request_(per_request < 2 ? 2 : per_request), keep_(keep) {}
   size_t size() const noexcept { return size_; }
+  size_t per_request() const noexcept { return per_request_; }
   std::unique_ptr<char[]> take();
   void give(std::unique_ptr<char[]> buffer);
 
  private:
   size_t size_;
+  size_t per_request_;
   size_t keep_;
   std::mutex mu_;
   std::vector<std::unique_ptr<char[]>> free_;

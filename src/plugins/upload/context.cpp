@@ -25,10 +25,10 @@ T get_number(const nlohmann::json& j, const char* key, T fallback, T min_value) 
 UploadConfig parse_config(const nlohmann::json& j) {
   UploadConfig c;
   if (!j.is_object()) throw Error(SG_ERR_INVALID, "plugins.upload: must be an object");
-  static const char* kKnown[] = {"enabled",          "require_auth",       "max_size",
-                                 "owner_quota",      "expiration_seconds", "sweep_interval_seconds",
-                                 "commit_interval",  "buffer_bytes",       "public_base_url",
-                                 "enqueue_transcode"};
+  static const char* kKnown[] = {"enabled",         "require_auth",       "max_size",
+                                 "owner_quota",     "expiration_seconds", "sweep_interval_seconds",
+                                 "commit_interval", "buffer_bytes",       "buffer_count",
+                                 "public_base_url", "enqueue_transcode"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown))
       throw Error(SG_ERR_INVALID, "plugins.upload." + key + ": unknown key");
@@ -50,6 +50,7 @@ UploadConfig parse_config(const nlohmann::json& j) {
       get_number<int64_t>(j, "sweep_interval_seconds", c.sweep_interval_seconds, 1);
   c.commit_interval = get_number<uint64_t>(j, "commit_interval", c.commit_interval, 4096);
   c.buffer_bytes = get_number<size_t>(j, "buffer_bytes", c.buffer_bytes, 4096);
+  c.buffer_count = get_number<size_t>(j, "buffer_count", c.buffer_count, 2);
   if (c.max_size > kMaxSizeValue) throw Error(SG_ERR_INVALID, "plugins.upload.max_size: too large");
   if (j.contains("public_base_url")) {
     if (!j.at("public_base_url").is_string())

@@ -26,8 +26,9 @@ struct UploadConfig {
   int64_t expiration_seconds = 24 * 3600;
   int64_t sweep_interval_seconds = 3600;
   uint64_t commit_interval = 64ull << 20;
-  size_t buffer_bytes = 4u << 20;  // bytes gathered in memory before each disk write
-  std::string public_base;         // prefix of Location ("" = relative "/files/<id>")
+  size_t buffer_bytes = 256u << 10;  // bytes gathered in memory before each disk write
+  size_t buffer_count = 8;           // pump buffers per streaming request (the ring)
+  std::string public_base;           // prefix of Location ("" = relative "/files/<id>")
   bool enqueue_transcode = true;
 };
 

@@ -24,8 +24,10 @@ class UploadPlugin final : public Plugin {
   UploadPlugin(Host host, const nlohmann::json& config) : Plugin(host) {
     ctx_.host = host;
     ctx_.config = parse_config(config);
-    // Two buffers per streaming request; a finished request leaves up to four for the next.
-    ctx_.pump_buffers = std::make_shared<PumpBuffers>(ctx_.config.buffer_bytes, 4);
+    // A ring of buffer_count buffers per streaming request; finished requests leave up to two
+    // rings' worth for the next ones.
+    ctx_.pump_buffers = std::make_shared<PumpBuffers>(
+        ctx_.config.buffer_bytes, ctx_.config.buffer_count, 2 * ctx_.config.buffer_count);
   }
 
   void start() override {
