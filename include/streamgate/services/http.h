@@ -41,8 +41,9 @@ typedef enum sg_http_body_mode {
   SG_HTTP_BODY_BUFFER = 1,
   /* The handler runs after the header. It refuses by responding, or pulls the body chunk by
    * chunk with body_read(); `100 Continue` is sent on the first body_read(). Memory stays
-   * bounded: the gateway reads the next chunk only when asked. max_body_bytes (0 = none)
-   * still applies: the read fails with SG_ERR_LIMIT and the gateway answers 413. */
+   * bounded: the gateway reads the next chunk only when asked. max_body_bytes (0 = the
+   * gateway's limits.max_body_bytes) still applies: the read fails with SG_ERR_LIMIT and the
+   * gateway answers 413; UINT64_MAX leaves every limit to the handler. */
   SG_HTTP_BODY_STREAM = 2
 } sg_http_body_mode;
 

@@ -1,5 +1,6 @@
 // tus 1.0.0 (core + creation, creation-defer-length, creation-with-upload, expiration,
 // checksum, termination, concatenation) over the gateway's http service.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -330,7 +331,10 @@ void handle_delete(Context& ctx, const http::Exchange& ex) {
 
 void register_tus_routes(Context& ctx, http::Router& router) {
   Context* c = &ctx;
-  uint64_t body_limit = ctx.config.max_size;
+  // No limit at the gateway: its own 413 would lack Tus-Resumable and the limit. Bodies are
+  // held to Upload-Length / max_size here instead, up front by Content-Length and by the
+  // writes of a streamed (chunked) body.
+  uint64_t body_limit = std::numeric_limits<uint64_t>::max();
   for (const char* base : {"/files", "/files/"}) {
     router.add(http::RouteSpec{SG_HTTP_POST, base, SG_HTTP_BODY_STREAM, body_limit},
                [c](const http::Exchange& ex) { handle_create(*c, ex); });

@@ -320,6 +320,13 @@ TEST(TusProtocol, BadInputIsRefusedWithClearErrors) {
   auto too_long = s.patch(loc, 0, std::string(11, 'x'), kBob);
   EXPECT_EQ(too_long.status, 413);
   EXPECT_EQ(too_long.json()["error"]["limit"], 10);
+  EXPECT_EQ(too_long.header("Tus-Resumable"), "1.0.0");
+  // A body past max_size itself is refused by upload.so too (not by a generic gateway 413),
+  // so the answer still speaks tus.
+  auto past_max = s.patch(loc, 0, std::string(1001, 'x'), kBob);
+  EXPECT_EQ(past_max.status, 413);
+  EXPECT_EQ(past_max.json()["error"]["code"], "upload_length_exceeded");
+  EXPECT_EQ(past_max.header("Tus-Resumable"), "1.0.0");
   EXPECT_EQ(s.head(loc, kBob).header("Upload-Offset"), "0");
   // A deferred-length upload is still held to max_size, with or without Content-Length.
   auto deferred = http(s.port(), "POST", "/files/", "",
@@ -344,6 +351,21 @@ TEST(TusProtocol, BadInputIsRefusedWithClearErrors) {
   std::string answer = raw_exchange(s.port(), chunked);
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
   EXPECT_NE(answer.find("\"limit\":1000"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("Tus-Resumable: 1.0.0"), std::string::npos) << answer;
+  EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Offset"), "900");
+  // A chunked body larger than max_size on its own: refused mid-stream, still in tus terms.
+  std::string big_chunked = "PATCH " + dloc +
+                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+                            "Authorization: Bearer test:" +
+                            kCarol +
+                            "\r\nUpload-Offset: 900\r\n"
+                            "Content-Type: application/offset+octet-stream\r\n"
+                            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n4b0\r\n" +
+                            std::string(1200, 'z') + "\r\n0\r\n\r\n";
+  std::string big_answer = raw_exchange(s.port(), big_chunked);
+  EXPECT_EQ(big_answer.rfind("HTTP/1.1 413", 0), 0u) << big_answer;
+  EXPECT_NE(big_answer.find("\"code\":\"upload_too_large\""), std::string::npos) << big_answer;
+  EXPECT_NE(big_answer.find("Tus-Resumable: 1.0.0"), std::string::npos) << big_answer;
   EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Offset"), "900");
   // A chunked body within the limit goes through the same streaming path.
   std::string ok_chunked =
