@@ -182,7 +182,7 @@ CompletionResult complete_upload(Context& ctx, const std::string& id) {
       metadata_update(ctx, id, json{{"status", "processing"}, {"source", source}});
     try {
       ctx.host.publish("upload.completed", json{{"content_id", id},
-                                                {"path", path.string()},
+                                                {"path", ctx.store->data_path_in_data_dir(id)},
                                                 {"size", size},
                                                 {"sha256", rec.sha256},
                                                 {"owner", rec.owner},
@@ -191,8 +191,10 @@ CompletionResult complete_upload(Context& ctx, const std::string& id) {
       ctx.host.error(std::string("publish upload.completed: ") + e.what());
     }
     if (ctx.jobs != nullptr && ctx.config.enqueue_transcode) {
-      json payload{
-          {"content_id", id}, {"path", path.string()}, {"sha256", rec.sha256}, {"size", size}};
+      json payload{{"content_id", id},
+                   {"path", ctx.store->data_path_in_data_dir(id)},
+                   {"sha256", rec.sha256},
+                   {"size", size}};
       std::string body = payload.dump();
       std::string key = "upload:" + id;
       sg_job_options opts{};

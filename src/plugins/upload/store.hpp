@@ -176,6 +176,11 @@ class Store {
 
   std::filesystem::path dir_of(const std::string& id) const { return options_.root / id; }
   std::filesystem::path data_path(const std::string& id) const { return dir_of(id) / "data"; }
+  // The same path relative to server.data_dir ("uploads/<id>/data"), as events and jobs
+  // carry it: clients can read job payloads, and must not learn the server's layout.
+  std::string data_path_in_data_dir(const std::string& id) const {
+    return (options_.root.filename() / id / "data").string();
+  }
   const StoreOptions& options() const noexcept { return options_; }
 
  private:

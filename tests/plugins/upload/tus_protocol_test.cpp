@@ -461,6 +461,8 @@ TEST(TusProtocol, RealVideoCompletesWithHashAndProbe) {
       EXPECT_EQ(jr.json()["type"], "transcode");
       EXPECT_EQ(jr.json()["payload"]["content_id"], id_of(loc));
       EXPECT_EQ(jr.json()["payload"]["sha256"], sha256_hex_of(bytes));
+      // Relative to server.data_dir: the owner sees the job, not the server's layout.
+      EXPECT_EQ(jr.json()["payload"]["path"], "uploads/" + id_of(loc) + "/data");
     }
   }
   if (s.has_metadata()) {
