@@ -327,6 +327,25 @@ void handle_delete(Context& ctx, const http::Exchange& ex) {
   });
 }
 
+// tus 1.0: X-HTTP-Method-Override MUST be taken as the method. Clients behind proxies that
+// drop PATCH or DELETE (tus-js-client overridePatchMethod) send POST /files/{id} with it.
+void handle_override(Context& ctx, const http::Exchange& ex) {
+  auto method = ex.header("X-HTTP-Method-Override");
+  std::string_view m = method ? trim(*method) : std::string_view();
+  if (m == "PATCH") return handle_patch(ctx, ex);
+  if (m == "DELETE") return handle_delete(ctx, ex);
+  if (m == "HEAD") return handle_head(ctx, ex);
+  if (m == "OPTIONS") return handle_options(ctx, ex);
+  Headers h = tus_base();
+  h.push_back({"Allow", "HEAD, PATCH, DELETE, OPTIONS"});
+  h.push_back({"Content-Type", "application/json"});
+  nlohmann::json err{{"code", "method_not_allowed"},
+                     {"message",
+                      "POST on an upload needs X-HTTP-Method-Override: PATCH, DELETE "
+                      "or HEAD"}};
+  ex.respond(405, nlohmann::json{{"error", err}}.dump(), h);
+}
+
 }  // namespace
 
 void register_tus_routes(Context& ctx, http::Router& router) {
@@ -349,6 +368,8 @@ void register_tus_routes(Context& ctx, http::Router& router) {
              [c](const http::Exchange& ex) { handle_patch(*c, ex); });
   router.add(http::RouteSpec{SG_HTTP_DELETE, "/files/{id}", SG_HTTP_BODY_NONE, 0},
              [c](const http::Exchange& ex) { handle_delete(*c, ex); });
+  router.add(http::RouteSpec{SG_HTTP_POST, "/files/{id}", SG_HTTP_BODY_STREAM, body_limit},
+             [c](const http::Exchange& ex) { handle_override(*c, ex); });
 }
 
 // ---------------------------------------------------------------------------------------

@@ -4,7 +4,9 @@
 //   node tus_client.js <endpoint> <file> <token> <mode> [chunkSize]
 //   mode: "abort-resume" (abort after ~half, resume from the server's offset with a new
 //         Upload object given the upload URL) | "parallel" (parallelUploads: 3, i.e.
-//         partial uploads + final concatenation) | "plain"
+//         partial uploads + final concatenation) | "override" (overridePatchMethod: every
+//         PATCH goes as POST + X-HTTP-Method-Override, as behind a proxy that drops PATCH)
+//         | "plain"
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -57,6 +59,9 @@ async function main() {
     out.url = aborted.url || first.url;
     const resumed = await run({ uploadUrl: out.url });
     out.resumedUrl = resumed.url;
+  } else if (mode === 'override') {
+    const up = await run({ overridePatchMethod: true });
+    out.url = up.url;
   } else if (mode === 'parallel') {
     const up = await run({ parallelUploads: 3 });
     out.url = up.url;

@@ -64,6 +64,21 @@ TEST(TusJsClient, AbortsMidwayResumesAndTheHashMatches) {
   EXPECT_EQ(state["length"], fs::file_size(video));
 }
 
+TEST(TusJsClient, PatchesSentAsPostWithMethodOverride) {
+  if (!node_client_available())
+    GTEST_SKIP() << "node or tests/node/node_modules missing (npm ci in tests/node)";
+  UploadServer s;
+  ASSERT_TRUE(s.start());
+  TempDir tmp("sg-upload-tusjs");
+  auto video = tmp.path() / "clip.mp4";
+  ASSERT_TRUE(make_test_video(video, 2));
+  auto result = run_client(s, video, "override", tmp.path() / "client.log", 32 * 1024);
+  ASSERT_TRUE(result.contains("url")) << result.dump() << s.server.log();
+  auto state = upload_state(s, result["url"]);
+  EXPECT_EQ(state["state"], "completed") << state.dump();
+  EXPECT_EQ(state["sha256"], sha256_hex_of(read_file(video)));
+}
+
 TEST(TusJsClient, ParallelPartialUploadsAreConcatenated) {
   if (!node_client_available())
     GTEST_SKIP() << "node or tests/node/node_modules missing (npm ci in tests/node)";

@@ -199,6 +199,36 @@ TEST(TusProtocol, DeferredLengthAndCreationWithUpload) {
   EXPECT_EQ(wrong_type.status, 415);
 }
 
+TEST(TusProtocol, MethodOverrideTurnsAPostIntoPatchHeadOrDelete) {
+  UploadServer s;
+  ASSERT_TRUE(s.start());
+  std::string loc = s.create(10);
+  auto patch =
+      http(s.port(), "POST", loc, "hello",
+           UploadServer::tus(kAlice, {{"X-HTTP-Method-Override", "PATCH"},
+                                      {"Upload-Offset", "0"},
+                                      {"Content-Type", "application/offset+octet-stream"}}));
+  EXPECT_EQ(patch.status, 204) << patch.body;
+  EXPECT_EQ(patch.header("Upload-Offset"), "5");
+  auto head = http(s.port(), "POST", loc, "",
+                   UploadServer::tus(kAlice, {{"X-HTTP-Method-Override", "HEAD"}}));
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("Upload-Offset"), "5");
+  EXPECT_EQ(head.header("Cache-Control"), "no-store");
+  // The same rules as the real methods: another wallet may not touch it.
+  auto foreign = http(s.port(), "POST", loc, "",
+                      UploadServer::tus(kBob, {{"X-HTTP-Method-Override", "DELETE"}}));
+  EXPECT_TRUE(foreign.status == 403 || foreign.status == 404) << foreign.status;
+  auto nothing = http(s.port(), "POST", loc, "", UploadServer::tus(kAlice));
+  EXPECT_EQ(nothing.status, 405);
+  EXPECT_EQ(nothing.json()["error"]["code"], "method_not_allowed");
+  EXPECT_EQ(nothing.header("Tus-Resumable"), "1.0.0");
+  auto del = http(s.port(), "POST", loc, "",
+                  UploadServer::tus(kAlice, {{"X-HTTP-Method-Override", "DELETE"}}));
+  EXPECT_EQ(del.status, 204);
+  EXPECT_EQ(s.head(loc).status, 404);
+}
+
 TEST(TusProtocol, TerminationAndConcatenation) {
   UploadServer s;
   ASSERT_TRUE(s.start());
