@@ -237,8 +237,12 @@ void handle_get(Context& ctx, const http::Exchange& ex) {
 
 void register_simple_routes(Context& ctx, http::Router& router) {
   Context* c = &ctx;
+  // The gateway reads up to one pump ring ahead of the sink: with that much slack its own
+  // 413 (no `limit`) never beats the sink's refusal of a file past max_size; it only stops
+  // a chunked multipart body whose non-file part is endless.
+  uint64_t ring = static_cast<uint64_t>(ctx.config.buffer_bytes) * ctx.config.buffer_count;
   router.add(http::RouteSpec{SG_HTTP_POST, "/api/v1/uploads", SG_HTTP_BODY_STREAM,
-                             ctx.config.max_size + kMaxFieldBytes},
+                             ctx.config.max_size + kMaxFieldBytes + ring},
              [c](const http::Exchange& ex) { handle_post(*c, ex); });
   router.add(http::RouteSpec{SG_HTTP_GET, "/api/v1/uploads/{id}", SG_HTTP_BODY_NONE, 0},
              [c](const http::Exchange& ex) { handle_get(*c, ex); });

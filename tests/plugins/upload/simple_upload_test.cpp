@@ -75,6 +75,17 @@ TEST(SimpleUpload, RejectsNonMediaOversizeAndAnonymous) {
                        auth(kAlice, {{"Content-Type", "multipart/form-data; boundary=b"}}));
   EXPECT_EQ(big_form.status, 413);
 
+  // Chunked: no length up front, so the streamed writes find the limit, and say it.
+  std::string chunked_big =
+      "POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer test:" + kAlice +
+      "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  for (int i = 0; i < 40; ++i) chunked_big += "1000\r\n" + std::string(4096, 'x') + "\r\n";
+  chunked_big += "0\r\n\r\n";
+  std::string answer = raw_exchange(s.port(), chunked_big);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer.substr(0, 300);
+  EXPECT_NE(answer.find("\"code\":\"upload_too_large\""), std::string::npos) << answer;
+  EXPECT_NE(answer.find("\"limit\":4096"), std::string::npos) << answer;
+
   auto anon = http(s.port(), "POST", "/api/v1/uploads", "x");
   EXPECT_EQ(anon.status, 401);
 
