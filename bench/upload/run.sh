@@ -8,7 +8,7 @@
 # phases of a shared machine hit both. Reports the median MB/s over the rounds, the median
 # of the per-round ratios, server CPU seconds per upload, and each server's RSS growth
 # (VmHWM after all rounds minus VmRSS at idle).
-# Usage: [BENCH_DIR=/dev/shm] [ROUNDS=5] [CLIENTS="tus-js-client curl"]
+# Usage: [BENCH_DIR=/dev/shm] [ROUNDS=5] [CLIENTS="tus-js-client curl"] [PARALLEL=16]
 #        [UPLOAD_EXTRA=', "buffer_bytes": 1048576'] bench/upload/run.sh [build dir] [size MiB] [chunk MiB]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -19,6 +19,7 @@ CHUNK_MB="${3:-64}"
 CHUNK=$((CHUNK_MB * 1024 * 1024))
 ROUNDS="${ROUNDS:-5}"
 CLIENTS="${CLIENTS:-tus-js-client curl}"
+PARALLEL="${PARALLEL:-1}"  # curl only: this many uploads of the file at once
 TOKEN="test:0xA11CE00000000000000000000000000000000001"
 # BENCH_DIR=/dev/shm measures the pipeline without the disk (fsync is free on tmpfs).
 WORK="$(mktemp -d "${BENCH_DIR:-/tmp}/sg-bench-upload.XXXXXX")"
@@ -80,7 +81,15 @@ SG_RSS0=$(rss_kb "$SG_PID"); NODE_RSS0=$(rss_kb "$NODE_PID")
 upload() {
   local client="$1" endpoint="$2" pid="$3" token="${4:-}" out c0
   c0=$(cpu_s "$pid")
-  if [ "$client" = curl ]; then
+  if [ "$client" = curl ] && [ "$PARALLEL" -gt 1 ]; then
+    # PARALLEL uploads of the file at once: aggregate MB/s over the wall time of all.
+    local start end i
+    start=$(date +%s%N)
+    for i in $(seq 1 "$PARALLEL"); do "$HERE/tus_curl.sh" "$endpoint" "$WORK/src.bin" $token > /dev/null & done
+    wait
+    end=$(date +%s%N)
+    out="{\"mbps\": $(python3 -c "print($PARALLEL*$SIZE_MB*1048576/1e6/(($end-$start)/1e9))")}"
+  elif [ "$client" = curl ]; then
     out=$("$HERE/tus_curl.sh" "$endpoint" "$WORK/src.bin" $token)
   else
     out=$(node "$HERE/tus_upload.js" "$endpoint" "$WORK/src.bin" "$CHUNK" $token)
@@ -101,12 +110,12 @@ done
 SG_HWM=$(hwm_kb "$SG_PID"); NODE_HWM=$(hwm_kb "$NODE_PID")
 
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg), dir: $WORK, $ROUNDS rounds" >&2
-python3 - "$WORK/rows" "$SIZE_MB" "$CHUNK_MB" "$DD_MBPS" "$SG_RSS0" "$SG_HWM" "$NODE_RSS0" "$NODE_HWM" <<'PY'
+python3 - "$WORK/rows" "$SIZE_MB" "$CHUNK_MB" "$DD_MBPS" "$SG_RSS0" "$SG_HWM" "$NODE_RSS0" "$NODE_HWM" "$PARALLEL" <<'PY'
 import statistics as st, sys
-rows_file, size, chunk, dd, sg0, sgh, nd0, ndh = sys.argv[1:]
+rows_file, size, chunk, dd, sg0, sgh, nd0, ndh, parallel = sys.argv[1:]
 rows = [l.split() for l in open(rows_file) if l.strip()]
 dd = float(dd)
-print("| client | target | MB/s median (min-max) | server CPU s per upload (median) |")
+print("| client | target | MB/s median (min-max) | server CPU s per round (median) |")
 print("|---|---|---|---|")
 summary = []
 for client in dict.fromkeys(r[1] for r in rows):
@@ -114,6 +123,8 @@ for client in dict.fromkeys(r[1] for r in rows):
     sg = [float(r[2]) for r in rs]; sgc = [float(r[3]) for r in rs]
     nd = [float(r[4]) for r in rs]; ndc = [float(r[5]) for r in rs]
     what = f"tus-js-client, {chunk} MiB PATCHes" if client == "tus-js-client" else "curl, one PATCH"
+    if client == "curl" and int(parallel) > 1:
+        what = f"{parallel} x curl at once, one PATCH each (aggregate)"
     print(f"| {what} | streamgate upload.so | {st.median(sg):.1f} ({min(sg):.1f}-{max(sg):.1f}) | {st.median(sgc):.2f} |")
     print(f"| {what} | @tus/server + FileStore | {st.median(nd):.1f} ({min(nd):.1f}-{max(nd):.1f}) | {st.median(ndc):.2f} |")
     ratios = [a / b for a, b in zip(sg, nd)]
