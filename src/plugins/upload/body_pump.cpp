@@ -50,9 +50,9 @@ struct Buffer {
 // ring keeps the gateway reading while a write is in progress.
 class Pump : public std::enable_shared_from_this<Pump> {
  public:
-  Pump(Host host, http::Exchange ex, std::shared_ptr<PumpBuffers> buffers, PumpSink sink,
-       PumpDone done)
-      : host_(host),
+  Pump(std::shared_ptr<WriterSlots> slots, http::Exchange ex, std::shared_ptr<PumpBuffers> buffers,
+       PumpSink sink, PumpDone done)
+      : slots_(std::move(slots)),
         ex_(std::move(ex)),
         buffers_(std::move(buffers)),
         cap_(buffers_->size()),
@@ -132,7 +132,7 @@ class Pump : public std::enable_shared_from_this<Pump> {
     writing_ = true;
     auto self = shared_from_this();
     try {
-      host_.run_blocking([self] { self->write(); });
+      slots_->submit([self] { self->write(); });
     } catch (...) {
       // The pool refused (plugin stopping): finish on this thread without writing.
       writing_ = false;
@@ -147,7 +147,20 @@ class Pump : public std::enable_shared_from_this<Pump> {
   void write() {
     std::unique_lock lock(mu_);
     Status st = ok_status();
+    size_t written = 0;
     while (!full_.empty()) {
+      if (written == buffers_->per_request() && !ending_ && slots_->has_waiting()) {
+        // A ring's worth done and other uploads wait for a writer slot: go to the back
+        // of the line (writing_ stays set; the next write() picks up where this one is).
+        lock.unlock();
+        try {
+          slots_->submit([self = shared_from_this()] { self->write(); });
+          return;
+        } catch (...) {  // the pool is stopping: carry on here
+        }
+        lock.lock();
+      }
+      ++written;
       Buffer b = std::move(full_.front());
       full_.pop_front();
       lock.unlock();
@@ -180,7 +193,7 @@ class Pump : public std::enable_shared_from_this<Pump> {
     }
   }
 
-  Host host_;
+  std::shared_ptr<WriterSlots> slots_;
   http::Exchange ex_;
   std::shared_ptr<PumpBuffers> buffers_;
   size_t cap_;
@@ -200,10 +213,10 @@ class Pump : public std::enable_shared_from_this<Pump> {
 
 }  // namespace
 
-void pump_body(Host host, http::Exchange ex, std::shared_ptr<PumpBuffers> buffers, PumpSink sink,
-               PumpDone done) {
-  auto pump = std::make_shared<Pump>(host, std::move(ex), std::move(buffers), std::move(sink),
-                                     std::move(done));
+void pump_body(std::shared_ptr<WriterSlots> slots, http::Exchange ex,
+               std::shared_ptr<PumpBuffers> buffers, PumpSink sink, PumpDone done) {
+  auto pump = std::make_shared<Pump>(std::move(slots), std::move(ex), std::move(buffers),
+                                     std::move(sink), std::move(done));
   pump->start();
 }
 

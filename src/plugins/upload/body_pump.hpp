@@ -20,6 +20,7 @@
 #include <streamgate/services/http.hpp>
 
 #include "result.hpp"
+#include "writer_slots.hpp"
 
 namespace sg::upload {
 
@@ -46,7 +47,9 @@ class PumpBuffers {
   std::vector<std::unique_ptr<char[]>> free_;
 };
 
-void pump_body(Host host, http::Exchange ex, std::shared_ptr<PumpBuffers> buffers, PumpSink sink,
-               PumpDone done);
+// Writes run through `slots` (at most its max_active writers on the pool at once; a writer
+// yields after a ring's worth of buffers when others wait).
+void pump_body(std::shared_ptr<WriterSlots> slots, http::Exchange ex,
+               std::shared_ptr<PumpBuffers> buffers, PumpSink sink, PumpDone done);
 
 }  // namespace sg::upload

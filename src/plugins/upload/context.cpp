@@ -28,7 +28,7 @@ UploadConfig parse_config(const nlohmann::json& j) {
   static const char* kKnown[] = {"enabled",         "require_auth",       "max_size",
                                  "owner_quota",     "expiration_seconds", "sweep_interval_seconds",
                                  "commit_interval", "buffer_bytes",       "buffer_count",
-                                 "public_base_url", "enqueue_transcode"};
+                                 "max_writers",     "public_base_url",    "enqueue_transcode"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown))
       throw Error(SG_ERR_INVALID, "plugins.upload." + key + ": unknown key");
@@ -51,6 +51,7 @@ UploadConfig parse_config(const nlohmann::json& j) {
   c.commit_interval = get_number<uint64_t>(j, "commit_interval", c.commit_interval, 4096);
   c.buffer_bytes = get_number<size_t>(j, "buffer_bytes", c.buffer_bytes, 4096);
   c.buffer_count = get_number<size_t>(j, "buffer_count", c.buffer_count, 2);
+  c.max_writers = get_number<size_t>(j, "max_writers", c.max_writers, 0);
   if (c.max_size > kMaxSizeValue) throw Error(SG_ERR_INVALID, "plugins.upload.max_size: too large");
   if (j.contains("public_base_url")) {
     if (!j.at("public_base_url").is_string())

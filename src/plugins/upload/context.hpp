@@ -28,6 +28,7 @@ struct UploadConfig {
   uint64_t commit_interval = 64ull << 20;
   size_t buffer_bytes = 256u << 10;  // bytes gathered in memory before each disk write
   size_t buffer_count = 8;           // pump buffers per streaming request (the ring)
+  size_t max_writers = 0;            // pool threads body writes may hold; 0 = half the pool
   std::string public_base;           // prefix of Location ("" = relative "/files/<id>")
   bool enqueue_transcode = true;
 };
@@ -41,6 +42,7 @@ struct Context {
   std::unique_ptr<Store> store;
   const sg_http_service* http = nullptr;  // 1.1 or newer (body_read_into)
   std::shared_ptr<PumpBuffers> pump_buffers;
+  std::shared_ptr<WriterSlots> writer_slots;      // caps the pool threads body writes hold
   const sg_metadata_service* metadata = nullptr;  // nullptr: no content records
   const sg_jobs_service* jobs = nullptr;          // nullptr: no transcode jobs
   std::mutex create_mu;                           // quota check + create are atomic

@@ -1,5 +1,6 @@
 // upload.so — entry point and wiring: config, the on-disk store (recovered at start),
 // services (http required; metadata, jobs optional), routes, and the expiry sweep.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -39,6 +40,17 @@ class UploadPlugin final : public Plugin {
     opts.commit_interval = ctx_.config.commit_interval;
     opts.expiration_seconds = ctx_.config.expiration_seconds;
     ctx_.store = std::make_unique<Store>(opts);
+    // Body writes may hold at most half the kernel's blocking pool (or max_writers): the
+    // rest stays free for the API, whatever the disk and the number of uploads.
+    size_t writers = ctx_.config.max_writers;
+    if (writers == 0) {
+      auto threads = host().config("server.blocking_threads");
+      size_t pool = threads && threads->is_number_unsigned() ? threads->get<size_t>() : 8;
+      writers = std::max<size_t>(1, pool / 2);
+    }
+    Host h = host();
+    ctx_.writer_slots = std::make_shared<WriterSlots>(
+        writers, [h](WriterSlots::Task task) { h.run_blocking(std::move(task)); });
     auto report = ctx_.store->open();
     if (!report) throw Error(SG_ERR_UNAVAILABLE, "upload store: " + report.error().message);
     host().info("upload store " + opts.root.string() + ": " + std::to_string(report->uploads) +

@@ -223,7 +223,7 @@ void handle_post(Context& ctx, const http::Exchange& ex) {
   // Validate the metadata before any byte is accepted.
   if (auto f = content_fields(up->fields); !f) return respond_failure(ex, f.error(), false);
   pump_body(
-      ctx.host, ex, ctx.pump_buffers, [up](std::string_view d) { return up->sink(d); },
+      ctx.writer_slots, ex, ctx.pump_buffers, [up](std::string_view d) { return up->sink(d); },
       [up](Status st) { up->finish(std::move(st)); });
 }
 

@@ -54,7 +54,7 @@ void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, 
   bool checksummed = checksum.has_value();
   Context* c = &ctx;
   pump_body(
-      ctx.host, ex, ctx.pump_buffers,
+      ctx.writer_slots, ex, ctx.pump_buffers,
       [ws, c](std::string_view data) {
         // A deferred-length upload has no Upload-Length to stop it: hold it to max_size.
         if (!ws->length() && ws->position() + data.size() > c->config.max_size)

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include "media_files.hpp"
 #include "upload_fixture.hpp"
@@ -85,6 +87,30 @@ TEST(BodyPump, AWriteRefusedMidBodyEndsTheRequestAndKeepsTheDurablePrefix) {
   ASSERT_EQ(rest.status, 204) << rest.body;
   EXPECT_EQ(rest.header("Upload-Offset"), "100000");
   EXPECT_EQ(read_file(data_file(s, loc)), data.substr(0, 100000));
+}
+
+TEST(BodyPump, UploadsTakeTurnsOnOneWriterSlot) {
+  nlohmann::json config = kTinyRing;
+  config["max_writers"] = 1;
+  UploadServer s(config);
+  ASSERT_TRUE(s.start());
+  // Four bodies at once through one writer slot: each writer yields after a ring's worth
+  // while others wait, so all of them move and every byte lands in order.
+  std::vector<std::string> data;
+  std::vector<std::string> locs;
+  for (unsigned i = 0; i < 4; ++i) {
+    data.push_back(random_bytes((1u << 20) + 1000 * i, 100 + i));
+    locs.push_back(s.create(data.back().size()));
+  }
+  std::vector<int> status(4, 0);
+  std::vector<std::thread> clients;
+  for (size_t i = 0; i < 4; ++i)
+    clients.emplace_back([&, i] { status[i] = s.patch(locs[i], 0, data[i]).status; });
+  for (auto& t : clients) t.join();
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(status[i], 204) << i;
+    EXPECT_EQ(read_file(data_file(s, locs[i])), data[i]) << i;
+  }
 }
 
 }  // namespace
