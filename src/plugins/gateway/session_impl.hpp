@@ -325,9 +325,10 @@ class Session final : public SessionLink,
     if (route.body_mode == SG_HTTP_BODY_NONE && has_body)
       return reply_error(413, "body_not_allowed", "this route takes no request body", true);
     if (route.body_mode != SG_HTTP_BODY_NONE) {
+      body_limit_ = limit;
       if (limit != 0 && ex.content_length > 0 &&
           static_cast<std::uint64_t>(ex.content_length) > limit)
-        return reply_error(413, "body_too_large", "request body exceeds the limit", true);
+        return reply_error(413, "body_too_large", too_large_message(), true);
       if (limit != 0) ex.parser.body_limit(limit);
     }
 
@@ -405,7 +406,7 @@ class Session final : public SessionLink,
     if (closed_) return;
     if (ec == http::error::need_buffer) ec = {};
     if (ec == http::error::body_limit)
-      return reply_error(413, "body_too_large", "request body exceeds the limit", true);
+      return reply_error(413, "body_too_large", too_large_message(), true);
     if (ec) {
       if (ec == beast::error::timeout || ec == asio::error::eof ||
           ec == http::error::partial_message || ec == asio::error::connection_reset ||
@@ -531,7 +532,7 @@ class Session final : public SessionLink,
     if (ec == http::error::body_limit) {
       limit_hit_ = true;
       if (!responded_ && !ex->answered()) {
-        prepare_error(413, "body_too_large", "request body exceeds the limit", true);
+        prepare_error(413, "body_too_large", too_large_message(), true);
         send_response();
       }
       return deliver(ex, rd, SG_ERR_LIMIT, nullptr, 0);
@@ -648,6 +649,11 @@ class Session final : public SessionLink,
     ex_->respond_error(status, code, message);
     ex_->in_handler = false;
     ex_->close_after = ex_->close_after || close_after;
+  }
+
+  // Says the number, so a client knows how far to shrink the body.
+  std::string too_large_message() const {
+    return "request body exceeds the limit of " + std::to_string(body_limit_) + " bytes";
   }
 
   void reply_error(int status, std::string_view code, std::string_view message, bool close_after) {
@@ -958,6 +964,7 @@ class Session final : public SessionLink,
   std::unique_ptr<char[]> chunk_;
   std::unique_ptr<char[]> stream_buf_;  // kStreamChunk, direct body reads
   std::uint64_t direct_left_ = 0;       // body bytes still to read in direct mode
+  std::uint64_t body_limit_ = 0;        // the current request's body limit (for its 413)
   std::string out_;                     // serialised buffered response, reused across requests
   std::uint64_t body_bytes_ = 0;
   std::uint64_t file_sent_ = 0;

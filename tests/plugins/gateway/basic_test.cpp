@@ -138,8 +138,9 @@ TEST_F(GatewayBasic, BufferedBodyEchoAndLimits) {
   auto r = sgtest::http(port(), "POST", "/t/echo", "some body");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "some body");
-  expect_error(sgtest::http(port(), "POST", "/t/echo", std::string(2000, 'a')), 413,
-               "body_too_large");
+  auto big = sgtest::http(port(), "POST", "/t/echo", std::string(2000, 'a'));
+  expect_error(big, 413, "body_too_large");
+  EXPECT_EQ(big.json()["error"]["message"], "request body exceeds the limit of 1024 bytes");
   // Chunked past the limit: refused while reading.
   gwtest::RawClient c(port());
   std::string chunk(800, 'b');
@@ -150,6 +151,7 @@ TEST_F(GatewayBasic, BufferedBodyEchoAndLimits) {
   auto res = c.read_response();
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(res->json()["error"]["message"], "request body exceeds the limit of 1024 bytes");
   // Chunked within the limit.
   gwtest::RawClient ok(port());
   ASSERT_TRUE(

@@ -129,6 +129,7 @@ TEST_F(GatewayBodies, DeclaredLengthOverLimitIs413BeforeReading) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
   EXPECT_EQ(r->json()["error"]["code"], "body_too_large");
+  EXPECT_EQ(r->json()["error"]["message"], "request body exceeds the limit of 1048576 bytes");
 }
 
 TEST_F(GatewayBodies, ChunkedStreamOverLimitIs413WhileReading) {
@@ -148,6 +149,7 @@ TEST_F(GatewayBodies, ChunkedStreamOverLimitIs413WhileReading) {
   auto r = c.read_response(5s);
   ASSERT_TRUE(r) << "refused_midway=" << refused_midway;
   EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(r->json()["error"]["message"], "request body exceeds the limit of 1048576 bytes");
   EXPECT_EQ(sgtest::http(port(), "GET", "/t/hello").status, 200);
 }
 
