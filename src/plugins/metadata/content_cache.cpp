@@ -32,7 +32,7 @@ namespace {
 
 struct PendingLookup {
   ContentCache* cache;
-  std::function<void(std::optional<std::string>)> done;
+  std::function<void(ContentCache::QuickLookup)> done;
   std::string gkey, bkey;
 };
 
@@ -46,8 +46,7 @@ std::optional<std::string> body_under(std::string_view token, std::string_view c
 
 }  // namespace
 
-void ContentCache::lookup_async(const std::string& id,
-                                std::function<void(std::optional<std::string>)> done) {
+void ContentCache::lookup_async(const std::string& id, std::function<void(QuickLookup)> done) {
   auto pending = std::make_unique<PendingLookup>(
       PendingLookup{this, std::move(done), gen_key(id), body_key(id)});
   const char* keys[2] = {pending->gkey.data(), pending->bkey.data()};
@@ -64,14 +63,16 @@ void ContentCache::on_lookup(void* user, sg_status status, const sg_cache_value*
                              const sg_status* statuses, const sg_error*) noexcept {
   std::unique_ptr<PendingLookup> pending(static_cast<PendingLookup*>(user));
   ContentCache& self = *pending->cache;
-  std::optional<std::string> body;
-  if (status == SG_OK && statuses[0] == SG_OK && statuses[1] == SG_OK) {
-    body = body_under(std::string_view(values[0].data, values[0].size),
-                      std::string_view(values[1].data, values[1].size));
+  QuickLookup result;
+  if (status == SG_OK && statuses[0] == SG_OK) {
+    std::string_view token(values[0].data, values[0].size);
+    if (statuses[1] == SG_OK)
+      result.body = body_under(token, std::string_view(values[1].data, values[1].size));
+    if (!result.body) result.token = std::string(token);
   }
-  if (body) self.hits_.fetch_add(1, std::memory_order_relaxed);
+  if (result.body) self.hits_.fetch_add(1, std::memory_order_relaxed);
   try {
-    pending->done(std::move(body));
+    pending->done(std::move(result));
   } catch (...) {  // documented as swallowed: nothing may cross the C boundary
   }
   pending.reset();  // the callback's captures go before stop() may proceed
@@ -138,8 +139,13 @@ bool ContentCache::write(const std::string& key, const std::string& value, uint6
   return false;
 }
 
-ContentCache::Lookup ContentCache::get(const std::string& id) {
+ContentCache::Lookup ContentCache::get(const std::string& id, const std::string& known_token) {
   Lookup out;
+  if (!known_token.empty()) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    out.token = known_token;
+    return out;
+  }
   bool bad = false;
   std::string gkey = gen_key(id);
   std::string bkey = body_key(id);

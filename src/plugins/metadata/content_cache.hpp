@@ -47,18 +47,25 @@ class ContentCache {
     std::optional<std::string> body;  // set on a hit
     std::string token;                // on a miss: store under this; empty = do not store
   };
-  Lookup get(const std::string& id);
+  // known_token: the generation a lookup_async just read (QuickLookup::token). The cache is
+  // then not read again: the miss is counted and the body is to be stored under it.
+  Lookup get(const std::string& id, const std::string& known_token = {});
   void put(const std::string& id, const std::string& token, const std::string& body);
   // After a committed write or delete of `id`.
   void invalidate(const std::string& id);
 
   // True when the provider has get_many_async (cache v1.2).
   bool can_lookup_async() const noexcept { return get_many_async_ != nullptr; }
-  // Non-blocking hit check: `done` gets the body on a hit and nullopt on anything else (a
-  // miss, a stale body, an unreachable cache: then use get() from the blocking pool, which
-  // also counts the miss). `done` runs once, on this thread or on a cache thread; it must
-  // not block and should not throw (an exception is swallowed).
-  void lookup_async(const std::string& id, std::function<void(std::optional<std::string>)> done);
+  struct QuickLookup {
+    std::optional<std::string> body;  // set on a hit
+    std::string token;  // on a miss, the generation read ("" = none: get() creates one)
+  };
+  // Non-blocking hit check: `done` gets the body on a hit; on anything else (a miss, a
+  // stale body, an unreachable cache) use get(id, token) from the blocking pool, which
+  // counts the miss and reads the cache again only when no token was read. `done` runs
+  // once, on this thread or on a cache thread; it must not block and should not throw (an
+  // exception is swallowed).
+  void lookup_async(const std::string& id, std::function<void(QuickLookup)> done);
   // Waits (up to `limit`) until every lookup_async has called its `done`: call before the
   // object or whatever the callbacks use goes away. False on timeout.
   bool wait_idle(std::chrono::milliseconds limit);

@@ -31,14 +31,16 @@ class MetadataPlugin final : public Plugin {
                 const std::optional<std::string>& actor);
   Content remove(const std::string& id, const std::optional<std::string>& actor);
   // The public JSON of a record as GET answers it, through the cache when there is one;
-  // nullopt when absent. Blocking: call on the blocking pool.
-  std::optional<std::string> get_json(const std::string& id);
+  // nullopt when absent. Blocking: call on the blocking pool. known_token: see
+  // ContentCache::get.
+  std::optional<std::string> get_json(const std::string& id, const std::string& known_token = {});
   ContentStore& store();
 
  private:
   void add_routes();
   // GET /api/v1/content/{id} through get_json on the blocking pool (answers 404/503 itself).
-  void get_from_pool(Host h, const http::Exchange& ex, const std::string& id);
+  void get_from_pool(Host h, const http::Exchange& ex, const std::string& id,
+                     std::string known_token = {});
   void subscribe_events();
   void on_event(std::string_view topic, const json& payload);
   void publish(const std::string& topic, const Content& c);

@@ -120,10 +120,11 @@ void MetadataPlugin::invalidate(const std::string& id) {
   }
 }
 
-std::optional<std::string> MetadataPlugin::get_json(const std::string& id) {
+std::optional<std::string> MetadataPlugin::get_json(const std::string& id,
+                                                    const std::string& known_token) {
   ContentCache::Lookup hit;
   if (cache_) {
-    hit = cache_->get(id);
+    hit = cache_->get(id, known_token);
     if (hit.body) return std::move(hit.body);
   }
   auto c = store().get(id);

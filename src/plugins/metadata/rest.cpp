@@ -36,11 +36,12 @@ json object_body(const Exchange& ex) {
 
 }  // namespace
 
-void MetadataPlugin::get_from_pool(Host h, const Exchange& ex, const std::string& id) {
+void MetadataPlugin::get_from_pool(Host h, const Exchange& ex, const std::string& id,
+                                   std::string known_token) {
   try {
-    h.run_blocking([this, ex, id] {
+    h.run_blocking([this, ex, id, known_token = std::move(known_token)] {
       try {
-        auto body = get_json(id);
+        auto body = get_json(id, known_token);
         if (!body) throw HttpError(404, "not_found", "no content " + id);
         ex.respond(200, *body, {{"Content-Type", "application/json"}});
       } catch (...) {
@@ -72,11 +73,11 @@ void MetadataPlugin::add_routes() {
     // (on this network thread for the memory backend, on the cache's pipelining thread for
     // Redis); a miss, or a cache that cannot, reads the database on the pool.
     if (cache_ && cache_->can_lookup_async()) {
-      cache_->lookup_async(id, [this, h, ex, id](std::optional<std::string> body) {
-        if (body)
-          ex.respond(200, *body, {{"Content-Type", "application/json"}});
+      cache_->lookup_async(id, [this, h, ex, id](ContentCache::QuickLookup r) {
+        if (r.body)
+          ex.respond(200, *r.body, {{"Content-Type", "application/json"}});
         else
-          get_from_pool(h, ex, id);
+          get_from_pool(h, ex, id, std::move(r.token));  // the miss: no second cache read
       });
       return;
     }

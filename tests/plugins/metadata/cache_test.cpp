@@ -457,15 +457,21 @@ TEST(ContentCacheTables, V1_2LookupAsyncAnswersHitsOnlyUnderTheCurrentGeneration
   TableCache c(false);
   sg::metadata::ContentCache cache(sg::Host(), c.table(), 60000);
   ASSERT_TRUE(cache.can_lookup_async());
+  std::string last_token;  // the generation the last lookup read, on a miss
   auto lookup = [&](const std::string& id) {
-    std::optional<std::optional<std::string>> got;  // outer: called back at all
-    cache.lookup_async(id, [&](std::optional<std::string> body) { got = std::move(body); });
+    std::optional<sg::metadata::ContentCache::QuickLookup> got;  // set when called back
+    cache.lookup_async(id, [&](sg::metadata::ContentCache::QuickLookup r) { got = std::move(r); });
     EXPECT_FALSE(got) << "the table answers later, not inside the call";
     EXPECT_FALSE(cache.wait_idle(std::chrono::milliseconds(0)));
     c.deliver();
     EXPECT_TRUE(cache.wait_idle(std::chrono::milliseconds(0)));
     EXPECT_TRUE(got) << "never called back";
-    return got.value_or(std::nullopt);
+    if (!got) return std::optional<std::string>();
+    last_token = got->token;
+    if (got->body) {
+      EXPECT_TRUE(got->token.empty());
+    }
+    return got->body;
   };
   EXPECT_FALSE(lookup("id1"));  // nothing cached yet
   auto miss = cache.get("id1");
@@ -477,6 +483,21 @@ TEST(ContentCacheTables, V1_2LookupAsyncAnswersHitsOnlyUnderTheCurrentGeneration
   EXPECT_FALSE(lookup("id1"));                 // ...is never served
   EXPECT_EQ(c.async, 4);
   EXPECT_EQ(cache.health()["hits"], 1);
+
+  // A miss that read the generation: the blocking path reads the cache no second time, and
+  // a body stored under that generation is the next hit.
+  ASSERT_FALSE(last_token.empty());
+  int many0 = c.many, gets0 = c.gets;
+  auto miss2 = cache.get("id1", last_token);
+  EXPECT_FALSE(miss2.body);
+  EXPECT_EQ(miss2.token, last_token);
+  EXPECT_EQ(c.many, many0);
+  EXPECT_EQ(c.gets, gets0);
+  cache.put("id1", miss2.token, R"({"v":2})");
+  EXPECT_EQ(lookup("id1"), std::optional<std::string>(R"({"v":2})"));
+  // No generation yet: no token, and get() creates one as before.
+  EXPECT_FALSE(lookup("id2"));
+  EXPECT_TRUE(last_token.empty());
 }
 
 }  // namespace
