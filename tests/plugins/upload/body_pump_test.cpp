@@ -62,17 +62,7 @@ TEST(BodyPump, AWriteRefusedMidBodyEndsTheRequestAndKeepsTheDurablePrefix) {
   // Chunked: with no Content-Length nothing refuses it up front; the pump's writes reach
   // Upload-Length mid-body.
   std::string data = random_bytes(300000, 11);
-  std::string request = "PATCH " + loc +
-                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-                        "Authorization: Bearer test:" +
-                        kAlice +
-                        "\r\nUpload-Offset: 0\r\n"
-                        "Content-Type: application/offset+octet-stream\r\n"
-                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
-  for (size_t at = 0; at < data.size(); at += 10000) {
-    request += "2710\r\n" + data.substr(at, 10000) + "\r\n";
-  }
-  request += "0\r\n\r\n";
+  std::string request = chunked_patch(loc, kAlice, 0, data, 10000);
   std::string answer = raw_exchange(s.port(), request);
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer.substr(0, 400);
   EXPECT_NE(answer.find("\"code\":\"upload_length_exceeded\""), std::string::npos) << answer;

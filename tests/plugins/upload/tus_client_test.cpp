@@ -45,23 +45,40 @@ nlohmann::json upload_state(UploadServer& s, const std::string& url) {
   return r.status == 200 ? r.json() : nlohmann::json::object();
 }
 
+// Uploads a fresh test video of `seconds` with tus_client.js in `mode` and checks that the
+// upload completed with the file's length and SHA-256. Returns the client's JSON line plus
+// "video_size".
+nlohmann::json upload_and_check(UploadServer& s, const std::string& mode, int seconds,
+                                size_t chunk) {
+  TempDir tmp("sg-upload-tusjs");
+  auto video = tmp.path() / "clip.mp4";
+  if (!make_test_video(video, seconds)) {
+    ADD_FAILURE() << "cannot make the test video";
+    return nlohmann::json::object();
+  }
+  auto result = run_client(s, video, mode, tmp.path() / "client.log", chunk);
+  if (!result.contains("url")) {
+    ADD_FAILURE() << result.dump() << s.server.log();
+    return result;
+  }
+  auto state = upload_state(s, result["url"]);
+  EXPECT_EQ(state["state"], "completed") << state.dump();
+  EXPECT_EQ(state["sha256"], sha256_hex_of(read_file(video)));
+  EXPECT_EQ(state["length"], fs::file_size(video));
+  result["video_size"] = fs::file_size(video);
+  return result;
+}
+
 TEST(TusJsClient, AbortsMidwayResumesAndTheHashMatches) {
   if (!node_client_available())
     GTEST_SKIP() << "node or tests/node/node_modules missing (npm ci in tests/node)";
   UploadServer s;
   ASSERT_TRUE(s.start());
-  TempDir tmp("sg-upload-tusjs");
-  auto video = tmp.path() / "clip.mp4";
-  ASSERT_TRUE(make_test_video(video, 4));
-  auto result = run_client(s, video, "abort-resume", tmp.path() / "client.log", 64 * 1024);
-  ASSERT_TRUE(result.contains("url")) << result.dump() << s.server.log();
+  auto result = upload_and_check(s, "abort-resume", 4, 64 * 1024);
+  ASSERT_TRUE(result.contains("abortedAt")) << result.dump();
   EXPECT_GT(result["abortedAt"].get<uint64_t>(), 0u);
-  EXPECT_LT(result["abortedAt"].get<uint64_t>(), fs::file_size(video));
+  EXPECT_LT(result["abortedAt"].get<uint64_t>(), result["video_size"].get<uint64_t>());
   EXPECT_EQ(path_of(result["resumedUrl"]), path_of(result["url"]));  // resumed, not restarted
-  auto state = upload_state(s, result["url"]);
-  EXPECT_EQ(state["state"], "completed") << state.dump();
-  EXPECT_EQ(state["sha256"], sha256_hex_of(read_file(video)));
-  EXPECT_EQ(state["length"], fs::file_size(video));
 }
 
 TEST(TusJsClient, PatchesSentAsPostWithMethodOverride) {
@@ -69,14 +86,7 @@ TEST(TusJsClient, PatchesSentAsPostWithMethodOverride) {
     GTEST_SKIP() << "node or tests/node/node_modules missing (npm ci in tests/node)";
   UploadServer s;
   ASSERT_TRUE(s.start());
-  TempDir tmp("sg-upload-tusjs");
-  auto video = tmp.path() / "clip.mp4";
-  ASSERT_TRUE(make_test_video(video, 2));
-  auto result = run_client(s, video, "override", tmp.path() / "client.log", 32 * 1024);
-  ASSERT_TRUE(result.contains("url")) << result.dump() << s.server.log();
-  auto state = upload_state(s, result["url"]);
-  EXPECT_EQ(state["state"], "completed") << state.dump();
-  EXPECT_EQ(state["sha256"], sha256_hex_of(read_file(video)));
+  upload_and_check(s, "override", 2, 32 * 1024);
 }
 
 TEST(TusJsClient, ParallelPartialUploadsAreConcatenated) {
@@ -84,14 +94,7 @@ TEST(TusJsClient, ParallelPartialUploadsAreConcatenated) {
     GTEST_SKIP() << "node or tests/node/node_modules missing (npm ci in tests/node)";
   UploadServer s;
   ASSERT_TRUE(s.start());
-  TempDir tmp("sg-upload-tusjs");
-  auto video = tmp.path() / "clip.mp4";
-  ASSERT_TRUE(make_test_video(video, 4));
-  auto result = run_client(s, video, "parallel", tmp.path() / "client.log", 32 * 1024);
-  ASSERT_TRUE(result.contains("url")) << result.dump() << s.server.log();
-  auto state = upload_state(s, result["url"]);
-  EXPECT_EQ(state["state"], "completed") << state.dump();
-  EXPECT_EQ(state["sha256"], sha256_hex_of(read_file(video)));
+  upload_and_check(s, "parallel", 4, 32 * 1024);
   // The partial uploads were consumed by the concatenation: only the final one remains.
   size_t dirs = 0;
   for (const auto& e : fs::directory_iterator(s.server.data_dir() / "uploads"))

@@ -368,30 +368,14 @@ TEST(TusProtocol, BadInputIsRefusedWithClearErrors) {
   EXPECT_EQ(past.status, 413);
   EXPECT_EQ(past.json()["error"]["limit"], 1000);
   EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Offset"), "900");
-  std::string chunk(200, 'z');
-  std::string chunked =
-      "PATCH " + dloc +
-      " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-      "Authorization: Bearer test:" +
-      kCarol +
-      "\r\nUpload-Offset: 900\r\n"
-      "Content-Type: application/offset+octet-stream\r\nTransfer-Encoding: chunked\r\n"
-      "Connection: close\r\n\r\nc8\r\n" +
-      chunk + "\r\n0\r\n\r\n";
+  std::string chunked = chunked_patch(dloc, kCarol, 900, std::string(200, 'z'));
   std::string answer = raw_exchange(s.port(), chunked);
   EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
   EXPECT_NE(answer.find("\"limit\":1000"), std::string::npos) << answer;
   EXPECT_NE(answer.find("Tus-Resumable: 1.0.0"), std::string::npos) << answer;
   EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Offset"), "900");
   // A chunked body larger than max_size on its own: refused mid-stream, still in tus terms.
-  std::string big_chunked = "PATCH " + dloc +
-                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-                            "Authorization: Bearer test:" +
-                            kCarol +
-                            "\r\nUpload-Offset: 900\r\n"
-                            "Content-Type: application/offset+octet-stream\r\n"
-                            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n4b0\r\n" +
-                            std::string(1200, 'z') + "\r\n0\r\n\r\n";
+  std::string big_chunked = chunked_patch(dloc, kCarol, 900, std::string(1200, 'z'));
   std::string big_answer = raw_exchange(s.port(), big_chunked);
   EXPECT_EQ(big_answer.rfind("HTTP/1.1 413", 0), 0u) << big_answer;
   EXPECT_NE(big_answer.find("\"code\":\"upload_too_large\""), std::string::npos) << big_answer;
@@ -399,14 +383,7 @@ TEST(TusProtocol, BadInputIsRefusedWithClearErrors) {
   EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Offset"), "900");
   // A chunked body within the limit goes through the same streaming path.
   std::string ok_chunked =
-      "PATCH " + dloc +
-      " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-      "Authorization: Bearer test:" +
-      kCarol +
-      "\r\nUpload-Offset: 900\r\n"
-      "Content-Type: application/offset+octet-stream\r\nTransfer-Encoding: chunked\r\n"
-      "Upload-Length: 950\r\nConnection: close\r\n\r\n32\r\n" +
-      std::string(50, 'z') + "\r\n0\r\n\r\n";
+      chunked_patch(dloc, kCarol, 900, std::string(50, 'z'), 65536, "Upload-Length: 950\r\n");
   std::string ok_answer = raw_exchange(s.port(), ok_chunked);
   EXPECT_EQ(ok_answer.rfind("HTTP/1.1 204", 0), 0u) << ok_answer;
   EXPECT_EQ(s.head(dloc, kCarol).header("Upload-Length"), "950");

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 
@@ -74,6 +75,25 @@ HttpResponse UploadServer::patch(const std::string& location, uint64_t offset,
 
 HttpResponse UploadServer::head(const std::string& location, const std::string& who) {
   return http(port(), "HEAD", location, "", tus(who));
+}
+
+std::string chunked_patch(const std::string& location, const std::string& who, uint64_t offset,
+                          std::string_view body, size_t chunk, const std::string& extra_headers) {
+  std::string request = "PATCH " + location +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
+                        "Authorization: Bearer test:" +
+                        who + "\r\nUpload-Offset: " + std::to_string(offset) +
+                        "\r\nContent-Type: application/offset+octet-stream\r\n" + extra_headers +
+                        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  char size_line[32];
+  for (size_t at = 0; at < body.size(); at += chunk) {
+    std::string_view piece = body.substr(at, chunk);
+    std::snprintf(size_line, sizeof size_line, "%zx\r\n", piece.size());
+    request += size_line;
+    request.append(piece);
+    request += "\r\n";
+  }
+  return request + "0\r\n\r\n";
 }
 
 std::string raw_exchange(uint16_t port, const std::string& request) {

@@ -2,8 +2,10 @@
 // are built) on a private port and data directory, with tus request helpers.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -49,6 +51,13 @@ class UploadServer {
 // Sends raw bytes (a whole HTTP/1.1 request, e.g. with a chunked body) on a new
 // connection and returns everything the server answered until it closed (bounded by 10 s).
 std::string raw_exchange(uint16_t port, const std::string& request);
+
+// A whole tus PATCH request with a chunked body (`chunk` bytes per chunk) and Connection:
+// close, for raw_exchange: nothing tells the server the body's size up front.
+// `extra_headers` are complete lines, e.g. "Upload-Length: 950\r\n".
+std::string chunked_patch(const std::string& location, const std::string& who, uint64_t offset,
+                          std::string_view body, size_t chunk = 65536,
+                          const std::string& extra_headers = "");
 
 // The id part of a "/files/<id>" location.
 std::string id_of(const std::string& location);
