@@ -90,7 +90,10 @@ TYPED_TEST(JobsRest, ListFiltersPaginatesAndValidates) {
   auto rest = s.request("GET", "/api/v1/jobs?limit=2&cursor=" + cursor, "", as(kAlice));
   EXPECT_EQ(rest.json()["items"].size(), 1u);
   EXPECT_TRUE(rest.json()["next_cursor"].is_null());
-  for (auto& j : rest.json()["items"]) EXPECT_EQ(j["owner"], kAlice);
+  // Held in a variable: a range-for over rest.json()["items"] would iterate a destroyed
+  // temporary (ThreadSanitizer reported the use after free).
+  nlohmann::json rest_items = rest.json()["items"];
+  for (auto& j : rest_items) EXPECT_EQ(j["owner"], kAlice);
 
   auto all = s.request("GET", "/api/v1/jobs?type=test.marker", "", as(kBob, true));
   EXPECT_EQ(all.json()["items"].size(), 5u);
