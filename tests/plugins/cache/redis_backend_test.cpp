@@ -146,17 +146,22 @@ struct ServedRedis {
   RedisBackend backend{redis_options(redis.url())};
   sg::cache::CacheService service{backend};
   Client client{service.table()};
+
+  // Stores k = v, then freezes the server (SIGSTOP): it still accepts TCP (kernel backlog)
+  // but never answers.
+  void store_k_then_freeze() {
+    ASSERT_EQ(client.set("k", "v").status, SG_OK);
+    redis.process.signal(SIGSTOP);
+  }
+  void thaw() { redis.process.signal(SIGCONT); }
 };
 
 TEST(RedisBackend, StalledRedisTimesOutWithinCommandTimeout) {
   REQUIRE_REDIS();
   ServedRedis served;
-  OwnRedis& redis = served.redis;
   RedisBackend& backend = served.backend;
   Client& c = served.client;
-  ASSERT_EQ(c.set("k", "v").status, SG_OK);
-
-  redis.process.signal(SIGSTOP);  // accepts TCP (kernel backlog) but never answers
+  ASSERT_NO_FATAL_FAILURE(served.store_k_then_freeze());
   std::chrono::milliseconds worst{0};
   int fast = 0;
   auto all_start = Clock::now();
@@ -177,7 +182,7 @@ TEST(RedisBackend, StalledRedisTimesOutWithinCommandTimeout) {
   EXPECT_GE(fast, 15);
   EXPECT_TRUE(backend.health().value("circuit_open", false)) << backend.health().dump();
 
-  redis.process.signal(SIGCONT);
+  served.thaw();
   EXPECT_TRUE(eventually([&] { return c.get("k").status == SG_OK; }, 5s))
       << backend.health().dump();
 }
@@ -187,12 +192,9 @@ TEST(RedisBackend, StalledRedisTimesOutWithinCommandTimeout) {
 TEST(RedisBackend, StalledRedisFailsQueuedAsyncReadsWithinTheTimeout) {
   REQUIRE_REDIS();
   ServedRedis served;
-  OwnRedis& redis = served.redis;
   RedisBackend& backend = served.backend;
   Client& c = served.client;
-  ASSERT_EQ(c.set("k", "v").status, SG_OK);
-
-  redis.process.signal(SIGSTOP);
+  ASSERT_NO_FATAL_FAILURE(served.store_k_then_freeze());
   auto t0 = Clock::now();
   std::vector<AsyncCall> calls;
   for (int i = 0; i < 200; ++i) calls.push_back(c.get_many_async({"k"}));
@@ -206,7 +208,7 @@ TEST(RedisBackend, StalledRedisFailsQueuedAsyncReadsWithinTheTimeout) {
             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
   EXPECT_LT(took, 1000ms);  // command timeout 200 ms (twice it behind a stalled batch)
 
-  redis.process.signal(SIGCONT);
+  served.thaw();
   EXPECT_TRUE(eventually(
       [&] {
         AsyncCall call = c.get_many_async({"k"});
