@@ -9,8 +9,8 @@ Cors::Cors(const CorsConfig& cfg) : cfg_(cfg), max_age_(std::to_string(cfg.max_a
 
 std::string_view Cors::allow_origin(std::string_view origin) const {
   if (!cfg_.enabled || origin.empty()) return {};
-  // With credentials the spec forbids "*": echo the origin instead.
-  if (any_) return cfg_.allow_credentials ? origin : std::string_view("*");
+  // "*" never comes with credentials: the config refuses that combination.
+  if (any_) return std::string_view("*");
   for (const auto& o : cfg_.allowed_origins)
     if (o == origin) return origin;
   return {};

@@ -89,6 +89,19 @@ TEST(GatewayCors, PreflightAndResponseHeaders) {
             std::string::npos);
 }
 
+TEST(GatewayCors, WildcardWithCredentialsRefusesToStart) {
+  nlohmann::json overrides;
+  overrides["plugins"]["gateway"]["cors"] = {{"allowed_origins", {"*"}},
+                                             {"allow_credentials", true}};
+  sgtest::StreamGateServer server(overrides);
+  server.use_plugins({"gateway"});
+  auto code = server.run_until_exit(std::chrono::seconds(30));
+  ASSERT_TRUE(code.has_value()) << "still running with CORS * and credentials:\n" << server.log();
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(server.log().find("plugins.gateway.cors.allow_credentials"), std::string::npos)
+      << server.log();
+}
+
 TEST(GatewayIdentity, BearerAndCookieThroughAuthService) {
   gwtest::Gateway gw(nlohmann::json::object(), {"gateway", "test_routes", "test_identity"});
   ASSERT_TRUE(gw.start());
