@@ -10,10 +10,10 @@ namespace sg::metadata {
 namespace {
 
 std::string body_key(const std::string& id) {
-  return "content:v1:" + id;
+  return "content:v2:" + id;
 }
 std::string gen_key(const std::string& id) {
-  return "content:v1:" + id + ":gen";
+  return "content:v2:" + id + ":gen";
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // Read-through cache of GET /api/v1/content/{id} bodies on service `cache` v1 (optional).
 //
 // Keys, per content id:
-//   content:v1:<id>       "<token>\n<public JSON of the record>"   TTL = cache_ttl_ms
-//   content:v1:<id>:gen   "<token>" (random)                        TTL = 2 x cache_ttl_ms
+//   content:v2:<id>       "<token>\n<visibility>\n<public JSON>"  TTL = cache_ttl_ms
+//   content:v2:<id>:gen   "<token>" (random)                        TTL = 2 x cache_ttl_ms
 // A cached body is served only when its token equals the current generation token. Every
 // write replaces the token (after the database commit) and deletes the body. A reader that
 // missed, read the database before a commit and stores its (old) body afterwards stores it

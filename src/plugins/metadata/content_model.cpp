@@ -187,6 +187,24 @@ bool valid_status(const std::string& s) {
   return s == "uploading" || s == "processing" || s == "ready" || s == "failed";
 }
 
+bool metadata_visible(std::string_view visibility, bool signed_in) {
+  return signed_in || visibility != "signed_in";
+}
+
+std::string pack_record(std::string_view visibility, std::string_view json_body) {
+  std::string out;
+  out.reserve(visibility.size() + 1 + json_body.size());
+  out.append(visibility).append(1, '\n').append(json_body);
+  return out;
+}
+
+std::optional<RecordView> unpack_record(std::string_view packed) {
+  std::size_t nl = packed.find('\n');
+  if (nl == std::string_view::npos || !valid_visibility(std::string(packed.substr(0, nl))))
+    return std::nullopt;
+  return RecordView{packed.substr(0, nl), packed.substr(nl + 1)};
+}
+
 bool valid_visibility(const std::string& s) {
   return s == "public" || s == "signed_in" || s == "token_gated";
 }

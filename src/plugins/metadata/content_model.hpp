@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -66,6 +67,20 @@ Gate gate_from_json(const json& v);  // for rows read back from the database
 
 bool valid_status(const std::string& s);
 bool valid_visibility(const std::string& s);
+// Who may read a record's metadata (title, description, poster, status). public and
+// token_gated: anyone (a gated video advertises what it takes to watch it); signed_in: any
+// signed-in wallet. Lists, filters and GET by id all apply this one rule; the media itself
+// is gated by the streaming plugin.
+bool metadata_visible(std::string_view visibility, bool signed_in);
+
+// A GET body as the cache keeps it: "<visibility>\n<public JSON>", so a cache hit can apply
+// metadata_visible() without parsing the JSON.
+std::string pack_record(std::string_view visibility, std::string_view json_body);
+struct RecordView {
+  std::string_view visibility;
+  std::string_view json_body;
+};
+std::optional<RecordView> unpack_record(std::string_view packed);
 // Number of Unicode code points in a UTF-8 string (lengths are limited in characters).
 size_t utf8_length(const std::string& s);
 

@@ -223,11 +223,7 @@ ListPage ContentStore::list(const ListQuery& q) {
   if (q.tag)
     where += " AND EXISTS (SELECT 1 FROM sg_content_tags t WHERE t.content_id = c.id AND t.tag = " +
              bind(*q.tag) + ")";
-  if (q.restrict_visibility) {
-    where += " AND (c.visibility = 'public'";
-    if (q.viewer) where += " OR c.owner_key = " + bind(sql::lower(*q.viewer));
-    where += ")";
-  }
+  if (!q.viewer_signed_in) where += " AND c.visibility <> 'signed_in'";
   if (q.cursor) {
     auto cursor = sql::decode_cursor(*q.cursor);
     if (!cursor) throw Error(SG_ERR_INVALID, "cursor: invalid");

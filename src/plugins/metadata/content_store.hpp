@@ -19,10 +19,8 @@ struct ListQuery {
   std::optional<std::string> visibility;
   std::optional<std::string> tag;
   std::optional<std::string> q;  // full-text search over title + description
-  // Visibility rule for lists: when set, only public items plus this viewer's own items are
-  // returned (used for lists without an owner filter). nullopt with public_only = only public.
-  bool restrict_visibility = false;
-  std::optional<std::string> viewer;
+  // metadata_visible(): without a signed-in viewer, signed_in records are left out.
+  bool viewer_signed_in = false;
   int64_t limit = 20;
   std::optional<std::string> cursor;
 };

@@ -30,9 +30,9 @@ class MetadataPlugin final : public Plugin {
   Content patch(const std::string& id, const json& patch, Writer writer,
                 const std::optional<std::string>& actor);
   Content remove(const std::string& id, const std::optional<std::string>& actor);
-  // The public JSON of a record as GET answers it, through the cache when there is one;
-  // nullopt when absent. Blocking: call on the blocking pool. known_token: see
-  // ContentCache::get.
+  // The record as GET answers it, packed with its visibility (pack_record), through the
+  // cache when there is one; nullopt when absent. Blocking: call on the blocking pool.
+  // known_token: see ContentCache::get.
   std::optional<std::string> get_json(const std::string& id, const std::string& known_token = {});
   ContentStore& store();
 

@@ -129,7 +129,7 @@ std::optional<std::string> MetadataPlugin::get_json(const std::string& id,
   }
   auto c = store().get(id);
   if (!c) return std::nullopt;  // absence is not cached: a create must show at once
-  std::string body = to_json(*c).dump();
+  std::string body = pack_record(c->visibility, to_json(*c).dump());
   if (cache_) cache_->put(id, hit.token, body);
   return body;
 }

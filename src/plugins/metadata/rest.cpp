@@ -22,6 +22,22 @@ std::string require_signed_in(const Exchange& ex) {
   return id.address;
 }
 
+bool signed_in(const Exchange& ex) {
+  return ex.identity().authenticated != 0;
+}
+
+// Answers a packed record (pack_record) under the one visibility rule; false when `packed`
+// is not one (an entry written by an older version: treat as a miss).
+bool answer_record(const Exchange& ex, std::string_view packed, bool viewer_signed_in) {
+  auto record = unpack_record(packed);
+  if (!record) return false;
+  if (!metadata_visible(record->visibility, viewer_signed_in))
+    ex.respond_error(401, "unauthorized", "sign in to see this content");
+  else
+    ex.respond(200, record->json_body, {{"Content-Type", "application/json"}});
+  return true;
+}
+
 std::string id_param(const Exchange& ex) {
   auto v = ex.path_param("id");
   if (!v || !sql::is_uuid(*v)) throw HttpError(400, "invalid_request", "id: must be a UUID");
@@ -43,7 +59,8 @@ void MetadataPlugin::get_from_pool(Host h, const Exchange& ex, const std::string
       try {
         auto body = get_json(id, known_token);
         if (!body) throw HttpError(404, "not_found", "no content " + id);
-        ex.respond(200, *body, {{"Content-Type", "application/json"}});
+        if (!answer_record(ex, *body, signed_in(ex)))
+          throw Error(SG_ERR_INTERNAL, "content " + id + ": malformed record");
       } catch (...) {
         http::Router::answer_exception(ex, std::current_exception());
       }
@@ -67,17 +84,16 @@ void MetadataPlugin::add_routes() {
 
   router_.add(SG_HTTP_GET, "/api/v1/content/{id}", [this, h](const Exchange& ex) {
     std::string id = id_param(ex);
-    // Metadata of every visibility is readable (cached or not); gating the media is the
-    // streaming plugin's job. The body is answered as stored: a cache hit is not re-parsed.
+    // Metadata follows metadata_visible() (signed_in records need a signed-in caller); gating
+    // the media is the streaming plugin's job. The body is answered as stored: a cache hit is
+    // not re-parsed.
     // A hit is answered without the blocking pool when the cache can look up without blocking
     // (on this network thread for the memory backend, on the cache's pipelining thread for
     // Redis); a miss, or a cache that cannot, reads the database on the pool.
     if (cache_ && cache_->can_lookup_async()) {
       cache_->lookup_async(id, [this, h, ex, id](ContentCache::QuickLookup r) {
-        if (r.body)
-          ex.respond(200, *r.body, {{"Content-Type", "application/json"}});
-        else
-          get_from_pool(h, ex, id, std::move(r.token));  // the miss: no second cache read
+        if (r.body && answer_record(ex, *r.body, signed_in(ex))) return;
+        get_from_pool(h, ex, id, std::move(r.token));  // the miss: no second cache read
       });
       return;
     }
@@ -126,12 +142,9 @@ void MetadataPlugin::add_routes() {
     if (q.q && (q.q->empty() || utf8_length(*q.q) > 200))
       throw HttpError(400, "invalid_request", "q: must be 1 to 200 characters");
     q.cursor = sql::rest::param(ex, "cursor");
-    if (!q.owner) {
-      // Without an owner filter a list shows public items, plus the caller's own.
-      q.restrict_visibility = true;
-      sg_http_identity id = ex.identity();
-      if (id.authenticated) q.viewer = std::string(id.address);
-    }
+    // The same rule as GET by id, with or without filters: an anonymous caller never sees
+    // signed_in records, whoever owns them.
+    q.viewer_signed_in = signed_in(ex);
     sql::rest::answer_blocking(h, ex, [this, q]() -> Reply {
       auto page = store().list(q);
       json items = json::array();

@@ -30,7 +30,7 @@ std::vector<std::string> plugins_with(std::vector<std::string> ids) {
 }
 
 json monitor_section() {
-  return {{"admin_allow_loopback", true}};
+  return {{"admin_allow_loopback", true}, {"metrics", {{"allow", {"127.0.0.1"}}}}};
 }
 
 // metadata's health "cache" object from the monitor's plugin list (null without monitor).
@@ -162,6 +162,25 @@ TYPED_TEST(CachedMeta, EveryWritePathInvalidatesAtOnce) {
 
 // Many readers racing one writer: once a PATCH has answered, no read started after it
 // returns an older title (a racing read-populate must not leave the old body servable).
+// A cached record keeps its visibility: an anonymous hit on a signed_in record is refused
+// like the database path refuses it (issue 10.8).
+TYPED_TEST(CachedMeta, HitsKeepTheVisibilityRule) {
+  auto created = this->req("POST", "/api/v1/content",
+                           R"({"title":"members","visibility":"signed_in"})", as(kAlice));
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = created.json()["id"];
+  for (int i = 0; i < 2; ++i) {  // miss, then hit
+    auto r = this->req("GET", "/api/v1/content/" + id, "", as(kBob));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json()["title"], "members");
+  }
+  expect_error(this->req("GET", "/api/v1/content/" + id), 401, "unauthorized");
+  auto patched =
+      this->req("PATCH", "/api/v1/content/" + id, R"({"visibility":"public"})", as(kAlice));
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(this->get(id)["visibility"], "public");
+}
+
 TYPED_TEST(CachedMeta, ConcurrentReadersNeverSeeAnOlderVersionAfterTheWrite) {
   auto created = this->req("POST", "/api/v1/content", R"({"title":"0"})", as(kAlice));
   ASSERT_EQ(created.status, 201) << created.body;

@@ -1,4 +1,6 @@
 // /api/v1/content through the real binary, on SQLite and PostgreSQL.
+#include <set>
+
 #include "meta_fixture.hpp"
 
 namespace {
@@ -102,9 +104,11 @@ TYPED_TEST(ContentRest, ListVisibilityPaginationFiltersAndSearch) {
   EXPECT_EQ(anon["items"].size(), 2u);
   for (auto& i : anon["items"]) EXPECT_EQ(i["visibility"], "public");
   auto alice = this->req("GET", "/api/v1/content", "", as(kAlice)).json();
-  EXPECT_EQ(alice["items"].size(), 3u);
+  EXPECT_EQ(alice["items"].size(), 4u);  // a signed-in wallet sees signed_in records
   auto bobs = this->req("GET", "/api/v1/content?owner=" + kBob).json();
-  EXPECT_EQ(bobs["items"].size(), 2u);
+  EXPECT_EQ(bobs["items"].size(), 1u);
+  EXPECT_EQ(
+      this->req("GET", "/api/v1/content?owner=" + kBob, "", as(kAlice)).json()["items"].size(), 2u);
 
   auto p1 = this->req("GET", "/api/v1/content?limit=1", "", as(kAlice)).json();
   ASSERT_EQ(p1["items"].size(), 1u);
@@ -115,7 +119,7 @@ TYPED_TEST(ContentRest, ListVisibilityPaginationFiltersAndSearch) {
     for (auto& i : p["items"]) seen.push_back(i["id"]);
     cursor = p["next_cursor"].is_string() ? std::string(p["next_cursor"]) : std::string();
   }
-  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen.size(), 4u);
 
   EXPECT_EQ(this->req("GET", "/api/v1/content?tag=nature").json()["items"].size(), 1u);
   EXPECT_EQ(this->req("GET", "/api/v1/content?q=ocean").json()["items"].size(), 2u);
@@ -124,6 +128,39 @@ TYPED_TEST(ContentRest, ListVisibilityPaginationFiltersAndSearch) {
   EXPECT_EQ(
       this->req("GET", "/api/v1/content?status=uploading&visibility=public").json()["items"].size(),
       2u);
+}
+
+// Issue 10.8: the anonymous list hid signed_in records, but ?owner= and GET by id showed
+// them to anyone. One rule now (metadata_visible): signed_in metadata needs a signed-in
+// caller; public and token_gated metadata is open (the media is what a gate protects).
+TYPED_TEST(ContentRest, ListFilterAndGetAgreeOnVisibility) {
+  std::string members =
+      this->create(kBob, {{"title", "Bob members only"}, {"visibility", "signed_in"}})["id"];
+  std::string gated = this->create(kBob, {{"title", "Bob holders only"},
+                                          {"visibility", "token_gated"},
+                                          {"gate",
+                                           {{"chain_id", 1},
+                                            {"contract", "0x" + std::string(40, 'b')},
+                                            {"standard", "erc721"}}}})["id"];
+  for (int pass = 0; pass < 2; ++pass) {  // the second GET is a cache hit
+    expect_error(this->req("GET", "/api/v1/content/" + members), 401, "unauthorized");
+    EXPECT_EQ(this->req("GET", "/api/v1/content/" + members, "", as(kAlice)).status, 200);
+    EXPECT_EQ(this->req("GET", "/api/v1/content/" + gated).status, 200);
+  }
+  auto ids = [](const json& page) {
+    std::set<std::string> out;
+    for (const auto& i : page["items"]) out.insert(i["id"].get<std::string>());
+    return out;
+  };
+  for (const std::string& query :
+       std::vector<std::string>{"", "?owner=" + kBob, "?visibility=signed_in",
+                                "?owner=" + kBob + "&visibility=signed_in", "?q=Bob"}) {
+    auto anon = ids(this->req("GET", "/api/v1/content" + query).json());
+    EXPECT_EQ(anon.count(members), 0u) << query;
+    auto alice = ids(this->req("GET", "/api/v1/content" + query, "", as(kAlice)).json());
+    EXPECT_EQ(alice.count(members), 1u) << query;
+  }
+  EXPECT_EQ(ids(this->req("GET", "/api/v1/content").json()).count(gated), 1u);
 }
 
 }  // namespace

@@ -90,20 +90,22 @@ TYPED_TEST(StoreTest, ListFiltersVisibilityAndSearch) {
   this->add(kBob, {{"title", "Bob secret"}, {"visibility", "signed_in"}});
 
   ListQuery anon;
-  anon.restrict_visibility = true;
   EXPECT_EQ(this->store_->list(anon).items.size(), 2u);  // only public
-  ListQuery alice = anon;
-  alice.viewer = kAlice;
-  auto a = this->store_->list(alice).items;
-  EXPECT_EQ(a.size(), 3u);  // public + own signed_in
+  ListQuery signed_in = anon;
+  signed_in.viewer_signed_in = true;
+  EXPECT_EQ(this->store_->list(signed_in).items.size(), 4u);  // every visibility
   ListQuery by_owner;
   by_owner.owner = sg::sql::lower(kBob);
+  EXPECT_EQ(this->store_->list(by_owner).items.size(), 1u);  // an owner filter hides nothing more
+  by_owner.viewer_signed_in = true;
   EXPECT_EQ(this->store_->list(by_owner).items.size(), 2u);
   ListQuery tag;
   tag.tag = "nature";
   ASSERT_EQ(this->store_->list(tag).items.size(), 1u);
   ListQuery vis;
   vis.visibility = "signed_in";
+  EXPECT_EQ(this->store_->list(vis).items.size(), 0u);
+  vis.viewer_signed_in = true;
   EXPECT_EQ(this->store_->list(vis).items.size(), 2u);
   ListQuery st;
   st.status = "ready";
