@@ -134,7 +134,8 @@ TEST(E2EUserJourney, SignInUploadAndSeeTheContent) {
                {"domains", json::array({host})},
                {"schemes", json::array({"http"})},
                {"chain_ids", json::array({1})}}},
-             {"cache", {{"backend", "memory"}}}}}});
+             {"cache", {{"backend", "memory"}}},
+             {"monitor", {{"metrics", {{"allow", json::array({"127.0.0.1"})}}}}}}}});
   server.use_plugins({"gateway", "monitor", "cache", "auth", "metadata", "worker", "upload"});
   ASSERT_TRUE(server.start());
   Watchdog watchdog(server, std::chrono::seconds(60));

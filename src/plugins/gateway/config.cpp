@@ -1,8 +1,11 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include <streamgate/plugin.hpp>
+
+#include "net/ip_network.hpp"
 
 namespace sg::gateway {
 namespace {
@@ -115,6 +118,13 @@ GatewayConfig parse_config(const json& cfg) {
   c.cors.allowed_headers = joined_list(cors, "allowed_headers", "cors.", c.cors.allowed_headers);
   c.cors.expose_headers = joined_list(cors, "expose_headers", "cors.", c.cors.expose_headers);
   read(cors, "allow_credentials", "cors.", c.cors.allow_credentials);
+  // "*" with credentials would let every site on the web make credentialed requests as the
+  // signed-in user (the origin would have to be echoed, since browsers refuse "*" there).
+  if (c.cors.allow_credentials &&
+      std::find(c.cors.allowed_origins.begin(), c.cors.allowed_origins.end(), "*") !=
+          c.cors.allowed_origins.end())
+    bad("cors.allow_credentials",
+        "cannot be true while cors.allowed_origins contains \"*\"; list the trusted origins");
   read(cors, "max_age", "cors.", c.cors.max_age);
 
   const json& rl = section(cfg, "rate_limit", "");
@@ -128,6 +138,16 @@ GatewayConfig parse_config(const json& cfg) {
   if (c.rate_limit.enabled && c.rate_limit.requests_per_second <= 0)
     bad("rate_limit.requests_per_second", "must be > 0");
   if (c.rate_limit.burst < 1) c.rate_limit.burst = 1;
+
+  if (auto it = cfg.find("trusted_proxies"); it != cfg.end() && !it->is_null()) {
+    if (!it->is_array()) bad("trusted_proxies", "expected a list of addresses or CIDR networks");
+    for (const auto& v : *it) {
+      if (!v.is_string() || !net::parse_network(v.get<std::string>()))
+        bad("trusted_proxies", "'" + (v.is_string() ? v.get<std::string>() : v.dump()) +
+                                   "' is not an IP address or CIDR network");
+      c.trusted_proxies.push_back(v.get<std::string>());
+    }
+  }
 
   const json& st = section(cfg, "static", "");
   read(st, "dir", "static.", c.static_files.dir);

@@ -59,6 +59,8 @@ struct GatewayConfig {
   bool access_log = true;
   StaticConfig static_files;
   std::chrono::milliseconds drain_timeout{10'000};
+  // Peers whose X-Forwarded-For names the client (reverse proxies); empty = trust none.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Throws sg::Error(SG_ERR_INVALID) naming the offending key.

@@ -14,17 +14,27 @@
 #include "observer.hpp"
 #include "rate_limit.hpp"
 #include "router.hpp"
+#include "trusted_proxies.hpp"
 
 namespace sg::gateway {
 
 struct Context {
+  // Config validation already refused anything unparsable.
+  static std::vector<net::IpNetwork> networks(const std::vector<std::string>& texts) {
+    std::vector<net::IpNetwork> out;
+    for (const auto& t : texts)
+      if (auto n = net::parse_network(t)) out.push_back(*n);
+    return out;
+  }
+
   Context(sg::Host h, GatewayConfig c)
       : host(h),
         cfg(std::move(c)),
         observer(h, cfg.access_log),
         cors(cfg.cors),
         limiter(cfg.rate_limit.requests_per_second, cfg.rate_limit.burst),
-        identity(h) {}
+        identity(h),
+        proxies(networks(cfg.trusted_proxies)) {}
 
   sg::Host host;
   GatewayConfig cfg;
@@ -33,6 +43,7 @@ struct Context {
   Cors cors;
   LocalRateLimiter limiter;
   IdentityResolver identity;
+  TrustedProxies proxies;
   const sg_http_service* service = nullptr;             // our own vtable (for shims)
   std::atomic<const sg_cache_service*> cache{nullptr};  // optional, rate_limit backend
   std::atomic<bool> draining{false};

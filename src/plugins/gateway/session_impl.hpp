@@ -149,6 +149,8 @@ class Session final : public SessionLink,
     ex_ = ExchangePtr(new Exchange(this->shared_from_this(), ctx_.cfg.limits.max_header_bytes),
                       /*add_ref=*/false);
     ex_->remote = remote_;
+    client_ip_ = &remote_ip_;
+    client_remote_ = &remote_;
     responded_ = false;
     recorded_ = false;
     direct_ = false;
@@ -217,6 +219,7 @@ class Session final : public SessionLink,
       ex.request_id_len = generate_request_id(ex.request_id);
     }
     ex.request_id[ex.request_id_len] = '\0';
+    resolve_client();
 
     const bool has_body = ex.parser.chunked() || ex.content_length > 0;
     if (ex.method == 0)
@@ -241,10 +244,32 @@ class Session final : public SessionLink,
       const sg_cache_service* cache =
           ctx_.cfg.rate_limit.use_cache ? ctx_.cache.load(std::memory_order_acquire) : nullptr;
       if (cache != nullptr) return check_rate_with_cache(cache);
-      RateDecision d = ctx_.limiter.take(remote_ip_, ex.started);
+      RateDecision d = ctx_.limiter.take(*client_ip_, ex.started);
       if (!d.allowed) return refuse_rate(d.retry_after_seconds);
     }
     route_request();
+  }
+
+  // Behind a trusted reverse proxy the client is named by X-Forwarded-For; otherwise (and
+  // for anyone else's X-Forwarded-For) it is the TCP peer.
+  void resolve_client() {
+    client_ip_ = &remote_ip_;
+    client_remote_ = &remote_;
+    if (ctx_.proxies.empty() || !ctx_.proxies.trusts(remote_ip_)) return;
+    const auto& req = ex_->parser.get();
+    std::string forwarded;
+    for (auto range = req.equal_range("X-Forwarded-For"); range.first != range.second;
+         ++range.first) {
+      if (!forwarded.empty()) forwarded += ',';
+      forwarded.append(range.first->value().data(), range.first->value().size());
+    }
+    forwarded_ip_ = ctx_.proxies.client_ip(remote_ip_, forwarded);
+    if (forwarded_ip_ == remote_ip_) return;
+    forwarded_remote_ =
+        forwarded_ip_.find(':') != std::string::npos ? "[" + forwarded_ip_ + "]" : forwarded_ip_;
+    client_ip_ = &forwarded_ip_;
+    client_remote_ = &forwarded_remote_;
+    ex_->remote = forwarded_remote_;
   }
 
   void answer_preflight() {
@@ -266,7 +291,7 @@ class Session final : public SessionLink,
   void check_rate_with_cache(const sg_cache_service* cache) {
     auto self = this->shared_from_this();
     auto now = std::chrono::system_clock::now().time_since_epoch();
-    std::string key = "sg:ratelimit:" + remote_ip_ + ":" +
+    std::string key = "sg:ratelimit:" + *client_ip_ + ":" +
                       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now).count());
     auto limit = static_cast<std::int64_t>(
         std::max(ctx_.cfg.rate_limit.requests_per_second, ctx_.cfg.rate_limit.burst));
@@ -280,7 +305,7 @@ class Session final : public SessionLink,
           if (st != SG_OK) {
             // Cache down: degrade to the local buckets rather than failing open or closed.
             RateDecision d =
-                self->ctx_.limiter.take(self->remote_ip_, std::chrono::steady_clock::now());
+                self->ctx_.limiter.take(*self->client_ip_, std::chrono::steady_clock::now());
             if (!d.allowed) return self->refuse_rate(d.retry_after_seconds);
           } else if (value > limit) {
             return self->refuse_rate(1);
@@ -289,7 +314,7 @@ class Session final : public SessionLink,
         });
       });
     } catch (const std::exception&) {
-      RateDecision d = ctx_.limiter.take(remote_ip_, std::chrono::steady_clock::now());
+      RateDecision d = ctx_.limiter.take(*client_ip_, std::chrono::steady_clock::now());
       if (!d.allowed) return refuse_rate(d.retry_after_seconds);
       route_request();
     }
@@ -429,7 +454,7 @@ class Session final : public SessionLink,
       route.active.fetch_sub(1);
       return reply_error(404, "not_found", "no route for this path", false);
     }
-    ex->remote_copy.assign(remote_);
+    ex->remote_copy.assign(*client_remote_);
     ex->remote = ex->remote_copy;
     ex->in_handler = true;
     ex->begin_handler_call();
@@ -903,7 +928,7 @@ class Session final : public SessionLink,
     r.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - ex.started).count();
     r.request_id = std::string_view(ex.request_id, ex.request_id_len);
-    r.remote = remote_;
+    r.remote = *client_remote_;
     ctx_.observer.request_done(r);
   }
 
@@ -959,6 +984,11 @@ class Session final : public SessionLink,
   std::chrono::steady_clock::time_point body_deadline_{};
   std::string remote_;
   std::string remote_ip_;
+  // The client of the current request: the peer, or what a trusted proxy said.
+  const std::string* client_ip_ = &remote_ip_;
+  const std::string* client_remote_ = &remote_;
+  std::string forwarded_ip_;
+  std::string forwarded_remote_;
   ExchangePtr ex_;
   std::optional<http::response_serializer<http::string_body>> serializer_;
   std::unique_ptr<char[]> chunk_;

@@ -34,7 +34,8 @@ double unix_now() {
 
 class Monitor final : public sg::Plugin {
  public:
-  Monitor(sg::Host host, const json& config) : sg::Plugin(host), config_(parse_config(config)) {}
+  Monitor(sg::Host host, const json& config)
+      : sg::Plugin(host), config_(parse_config(config, dev_mode(host))) {}
 
   void start() override {
     worker_.start();
@@ -51,7 +52,24 @@ class Monitor final : public sg::Plugin {
       off_thread(ex, [this](const http::Exchange& e) { answer_ready(e); });
     });
     router_.add(SG_HTTP_GET, "/metrics", [this](const http::Exchange& ex) {
-      off_thread(ex, [this](const http::Exchange& e) { answer_metrics(e); });
+      switch (metrics_allowed(ex)) {
+        case MetricsAccess::kAllowed:
+          off_thread(ex, [this](const http::Exchange& e) { answer_metrics(e); });
+          return;
+        case MetricsAccess::kUnauthorized:
+          ex.respond(401,
+                     http::error_body("unauthorized",
+                                      "metrics need the scrape credentials (HTTP Basic, user "
+                                      "\"metrics\", password plugins.monitor.metrics.token)"),
+                     {{"Content-Type", "application/json"},
+                      {"WWW-Authenticate", "Basic realm=\"metrics\""}});
+          return;
+        case MetricsAccess::kForbidden:
+          ex.respond_error(403, "forbidden",
+                           "metrics are for administrators, callers from "
+                           "plugins.monitor.metrics.allow and holders of its token");
+          return;
+      }
     });
     router_.add(SG_HTTP_GET, "/api/v1/admin/plugins", [this](const http::Exchange& ex) {
       if (!allowed(ex)) {
@@ -63,7 +81,9 @@ class Monitor final : public sg::Plugin {
       off_thread(ex, [this](const http::Exchange& e) { answer_plugins(e); });
     });
     host().info(std::string("monitor started (admin_allow_loopback=") +
-                (config_.admin_allow_loopback ? "true" : "false") + ")");
+                (config_.admin_allow_loopback ? "true" : "false") + ", metrics: " +
+                std::to_string(config_.metrics_allow.size()) + " allowed network(s), token " +
+                (config_.metrics_token.empty() ? "off" : "on") + ")");
   }
 
   // Routes go first (no new work), then queued queries finish and are answered, then the
@@ -95,13 +115,29 @@ class Monitor final : public sg::Plugin {
     }
   }
 
-  bool allowed(const http::Exchange& ex) const {
+  static bool dev_mode(const sg::Host& host) {
+    auto v = host.config("server.dev_mode");
+    return v && v->is_boolean() && v->get<bool>();
+  }
+
+  static bool proxied(const http::Exchange& ex) {
+    return ex.header("Forwarded").has_value() || ex.header("X-Forwarded-For").has_value() ||
+           ex.header("X-Real-IP").has_value();
+  }
+
+  static bool is_admin(const http::Exchange& ex) {
     const sg_http_identity id = ex.identity();
-    const bool proxied = ex.header("Forwarded").has_value() ||
-                         ex.header("X-Forwarded-For").has_value() ||
-                         ex.header("X-Real-IP").has_value();
-    return admin_allowed({id.authenticated != 0 && id.is_admin != 0, config_.admin_allow_loopback,
-                          ex.remote_address(), proxied});
+    return id.authenticated != 0 && id.is_admin != 0;
+  }
+
+  bool allowed(const http::Exchange& ex) const {
+    return admin_allowed(
+        {is_admin(ex), config_.admin_allow_loopback, ex.remote_address(), proxied(ex)});
+  }
+
+  MetricsAccess metrics_allowed(const http::Exchange& ex) const {
+    return metrics_access(config_, {is_admin(ex), ex.remote_address(), proxied(ex),
+                                    ex.header("Authorization").value_or("")});
   }
 
   void answer_ready(const http::Exchange& ex) const {

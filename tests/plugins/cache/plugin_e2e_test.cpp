@@ -121,7 +121,7 @@ TEST(CachePlugin, MemoryBackendAcrossTheAbi) {
        {{"cache",
          {{"backend", "memory"},
           {"memory", {{"max_bytes", 1 << 20}, {"shards", 4}, {"sweep_interval_ms", 50}}}}},
-        {"monitor", {{"admin_allow_loopback", true}}}}}};
+        {"monitor", {{"admin_allow_loopback", true}, {"metrics", {{"allow", {"127.0.0.1"}}}}}}}}};
   sgtest::StreamGateServer sg(config);
   sg.use_plugins(plugins());
   ASSERT_TRUE(sg.start());
@@ -167,7 +167,7 @@ TEST(CachePlugin, RedisBackendAcrossTheAbiWithoutLeakingThePassword) {
        {{"cache",
          {{"backend", "redis"},
           {"redis", {{"url", "${STREAMGATE_REDIS_URL}"}, {"command_timeout_ms", 200}}}}},
-        {"monitor", {{"admin_allow_loopback", true}}}}}};
+        {"monitor", {{"admin_allow_loopback", true}, {"metrics", {{"allow", {"127.0.0.1"}}}}}}}}};
   std::map<std::string, std::string> env = {
       {"STREAMGATE_REDIS_URL", "redis://:pa55-w0rd-e2e@127.0.0.1:" + std::to_string(port)}};
   sgtest::StreamGateServer sg(config, env);

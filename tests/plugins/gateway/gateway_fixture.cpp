@@ -14,6 +14,7 @@ bool Gateway::start() {
       {"plugins",
        {{"gateway", {{"threads", 2}}}, {"test_routes", {{"files_dir", files.path().string()}}}}}};
   overrides["plugins"]["gateway"].merge_patch(gateway_config);
+  overrides.merge_patch(extra_config);
   server = std::make_unique<sgtest::StreamGateServer>(overrides);
   server->use_plugins(plugins);
   return server->start();

@@ -24,6 +24,7 @@ struct Gateway {
 
   sgtest::TempDir files{"sg-gw-files"};
   nlohmann::json gateway_config;
+  nlohmann::json extra_config = nlohmann::json::object();  // merged into the whole config
   std::vector<std::string> plugins;
   std::unique_ptr<sgtest::StreamGateServer> server;
 };

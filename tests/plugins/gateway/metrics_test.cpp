@@ -15,6 +15,8 @@ TEST(GatewayMetrics, RequestsCountedByRoutePatternMethodAndStatus) {
   ASSERT_TRUE(std::filesystem::exists(std::filesystem::path(SG_TEST_PLUGIN_DIR) / "monitor.so"))
       << "monitor.so is needed to read metrics";
   gwtest::Gateway gw(nlohmann::json::object(), {"gateway", "test_routes", "monitor"});
+  gw.extra_config["plugins"]["monitor"] = {{"admin_allow_loopback", true},
+                                           {"metrics", {{"allow", {"127.0.0.0/8"}}}}};
   ASSERT_TRUE(gw.start());
   for (int i = 0; i < 3; ++i) sgtest::http(gw.port(), "GET", "/t/hello");
   sgtest::http(gw.port(), "GET", "/t/params/one/two");
@@ -46,6 +48,8 @@ TEST(GatewayHealth, ExchangesAreFreedAfterEveryRequest) {
   ASSERT_TRUE(std::filesystem::exists(std::filesystem::path(SG_TEST_PLUGIN_DIR) / "monitor.so"))
       << "monitor.so is needed to read the gateway's health";
   gwtest::Gateway gw(nlohmann::json::object(), {"gateway", "test_routes", "monitor"});
+  gw.extra_config["plugins"]["monitor"] = {{"admin_allow_loopback", true},
+                                           {"metrics", {{"allow", {"127.0.0.0/8"}}}}};
   ASSERT_TRUE(gw.start());
   auto live_exchanges = [&]() -> std::int64_t {
     auto r = sgtest::http(gw.port(), "GET", "/api/v1/admin/plugins");

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "config.hpp"
+#include "context.hpp"
+#include "cors.hpp"
 #include "file_response.hpp"
 #include "http_date.hpp"
 #include "identity.hpp"
@@ -234,6 +236,44 @@ TEST(GatewayUnit, ConfigValidation) {
       {{"cors", {{"allowed_origins", {"https://a"}}, {"allowed_methods", {"GET", "POST"}}}}});
   EXPECT_TRUE(cors.cors.enabled);
   EXPECT_EQ(cors.cors.allowed_methods, "GET, POST");
+}
+
+// Issue 10.10: "*" with credentials used to echo any origin, so every site could make
+// credentialed requests as the signed-in viewer.
+TEST(GatewayUnit, CorsWildcardWithCredentialsIsRefused) {
+  try {
+    sgw::parse_config(
+        {{"cors", {{"allowed_origins", {"https://a", "*"}}, {"allow_credentials", true}}}});
+    ADD_FAILURE() << "accepted allowed_origins [*] with allow_credentials";
+  } catch (const sg::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("plugins.gateway.cors.allow_credentials"),
+              std::string::npos)
+        << e.what();
+  }
+  auto any = sgw::parse_config({{"cors", {{"allowed_origins", {"*"}}}}});
+  sgw::Cors cors(any.cors);
+  EXPECT_EQ(cors.allow_origin("https://evil.example"), "*");
+}
+
+TEST(GatewayUnit, TrustedProxiesNameTheClient) {
+  auto c = sgw::parse_config({{"trusted_proxies", {"10.0.0.0/8", "::1"}}});
+  ASSERT_EQ(c.trusted_proxies.size(), 2u);
+  sgw::TrustedProxies p(sgw::Context::networks(c.trusted_proxies));
+  EXPECT_TRUE(p.trusts("10.9.8.7"));
+  EXPECT_TRUE(p.trusts("::1"));
+  EXPECT_FALSE(p.trusts("11.0.0.1"));
+  // An untrusted peer's header is ignored.
+  EXPECT_EQ(p.client_ip("203.0.113.5", "198.51.100.1"), "203.0.113.5");
+  EXPECT_EQ(p.client_ip("10.0.0.1", "198.51.100.1"), "198.51.100.1");
+  // The right-most untrusted entry: what the client wrote itself on the left is skipped.
+  EXPECT_EQ(p.client_ip("10.0.0.1", "1.2.3.4, 198.51.100.1, 10.0.0.2"), "198.51.100.1");
+  EXPECT_EQ(p.client_ip("10.0.0.1", "10.0.0.3,10.0.0.2"), "10.0.0.3");  // all proxies
+  EXPECT_EQ(p.client_ip("10.0.0.1", ""), "10.0.0.1");
+  EXPECT_EQ(p.client_ip("10.0.0.1", "1.2.3.4, junk, 10.0.0.2"), "10.0.0.2");
+  EXPECT_EQ(p.client_ip("::1", "2001:db8::7"), "2001:db8::7");
+  EXPECT_THROW(sgw::parse_config({{"trusted_proxies", {"10.0.0.0/40"}}}), sg::Error);
+  EXPECT_THROW(sgw::parse_config({{"trusted_proxies", {"proxy.local"}}}), sg::Error);
+  EXPECT_THROW(sgw::parse_config({{"trusted_proxies", "10.0.0.1"}}), sg::Error);
 }
 
 TEST(GatewayUnit, RouteTableIsSafeUnderConcurrentChanges) {

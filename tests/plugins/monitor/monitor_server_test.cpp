@@ -15,6 +15,11 @@ namespace {
 
 constexpr const char* kWallet = "0x52908400098527886E0F7030069857D2E4169EE7";
 
+// plugins.monitor opening /metrics to this host, as the development config does.
+json metrics_from_loopback() {
+  return {{"metrics", {{"allow", {"127.0.0.0/8", "::1"}}}}};
+}
+
 PromDoc scrape(sgtest::StreamGateServer& server) {
   auto res = server.request("GET", "/metrics");
   EXPECT_EQ(res.status, 200) << res.body;
@@ -52,7 +57,9 @@ TEST(MonitorServer, HealthAndReadyWithAllPluginsStarted) {
 
 TEST(MonitorServer, ReadyIs503WhenAPluginIsUnhealthy) {
   sgtest::StreamGateServer server(
-      json{{"plugins", {{"unhealthy_plugin", {{"reason", "simulated disk failure"}}}}}});
+      json{{"plugins",
+            {{"unhealthy_plugin", {{"reason", "simulated disk failure"}}},
+             {"monitor", metrics_from_loopback()}}}});
   server.use_plugins({"gateway", "monitor", "unhealthy_plugin"});
   ASSERT_TRUE(server.start());
 
@@ -121,7 +128,7 @@ TEST(MonitorServer, SlowHealthChecksNeverStallTheGateway) {
 }
 
 TEST(MonitorServer, MetricsAreValidPrometheusAndCountRequests) {
-  sgtest::StreamGateServer server;
+  sgtest::StreamGateServer server(json{{"plugins", {{"monitor", metrics_from_loopback()}}}});
   server.use_plugins({"gateway", "monitor"});
   ASSERT_TRUE(server.start());
 
@@ -151,11 +158,12 @@ TEST(MonitorServer, MetricsAreValidPrometheusAndCountRequests) {
 }
 
 TEST(MonitorServer, AdminPluginsListsGatewayAndMonitor) {
-  sgtest::StreamGateServer server;
+  sgtest::StreamGateServer server(
+      json{{"plugins", {{"monitor", {{"admin_allow_loopback", true}}}}}});
   server.use_plugins({"gateway", "monitor"});
   ASSERT_TRUE(server.start());
 
-  auto res = server.request("GET", "/api/v1/admin/plugins");  // loopback is trusted by default
+  auto res = server.request("GET", "/api/v1/admin/plugins");  // loopback trusted by config
   ASSERT_EQ(res.status, 200) << res.body;
   json list = res.json();
   ASSERT_TRUE(list.is_array());
@@ -184,9 +192,11 @@ TEST(MonitorServer, AdminPluginsListsGatewayAndMonitor) {
   EXPECT_EQ(proxied.status, 403) << proxied.body;
 }
 
-TEST(MonitorServer, AdminNeedsAnAdministratorWhenLoopbackIsNotTrusted) {
-  sgtest::StreamGateServer server(
-      json{{"plugins", {{"monitor", {{"admin_allow_loopback", false}}}}}});
+// Issue 10.9: loopback trust was on by default, so a reverse proxy on the same host that adds
+// no forwarding header exposed the admin API and /metrics to everyone. Both are closed by
+// default now: no monitor section at all.
+TEST(MonitorServer, AdminAndMetricsNeedAnAdministratorByDefault) {
+  sgtest::StreamGateServer server;
   server.use_plugins({"gateway", "monitor", "test_identity"});
   ASSERT_TRUE(server.start());
 
@@ -203,9 +213,80 @@ TEST(MonitorServer, AdminNeedsAnAdministratorWhenLoopbackIsNotTrusted) {
   EXPECT_EQ(admin.status, 200) << admin.body;
   EXPECT_TRUE(admin.json().is_array());
 
-  // Public endpoints stay public.
+  EXPECT_EQ(server.request("GET", "/metrics").status, 403);
+  EXPECT_EQ(server
+                .request("GET", "/metrics", "",
+                         {{"Authorization", std::string("Bearer test:") + kWallet}})
+                .status,
+            403);
+  EXPECT_EQ(server
+                .request("GET", "/metrics", "",
+                         {{"Authorization", std::string("Bearer test-admin:") + kWallet}})
+                .status,
+            200);
+  // Liveness and readiness stay public.
   EXPECT_EQ(server.request("GET", "/health").status, 200);
-  EXPECT_EQ(server.request("GET", "/metrics").status, 200);
+  EXPECT_EQ(server.request("GET", "/ready").status, 200);
+}
+
+// /metrics for scrapers: the token (HTTP Basic, user "metrics") from anywhere, or an
+// allow-listed network; a wrong token is refused even from an allowed network, and a proxy
+// on this host forwarding someone does not count as this host.
+TEST(MonitorServer, MetricsTokenAndAllowList) {
+  const std::string token = "scrape-token-0123456789abcdef";
+  sgtest::StreamGateServer server(json{
+      {"plugins", {{"monitor", {{"metrics", {{"token", token}, {"allow", {"127.0.0.1/32"}}}}}}}}});
+  server.use_plugins({"gateway", "monitor"});
+  ASSERT_TRUE(server.start());
+  // base64("metrics:" + token) and base64("metrics:" + token + "x"), computed outside.
+  const std::string right = "Basic bWV0cmljczpzY3JhcGUtdG9rZW4tMDEyMzQ1Njc4OWFiY2RlZg==";
+  const std::string wrong_token = "Basic bWV0cmljczpzY3JhcGUtdG9rZW4tMDEyMzQ1Njc4OWFiY2RlZng=";
+  auto basic = [](const std::string& credentials) {
+    return sgtest::Headers{{"Authorization", credentials}};
+  };
+  EXPECT_EQ(server.request("GET", "/metrics").status, 200);  // from 127.0.0.1
+  EXPECT_EQ(server.request("GET", "/metrics", "", basic(right)).status, 200);
+  auto wrong = server.request("GET", "/metrics", "", basic(wrong_token));
+  EXPECT_EQ(wrong.status, 401) << wrong.body;
+  EXPECT_EQ(wrong.header("WWW-Authenticate"), "Basic realm=\"metrics\"");
+  EXPECT_EQ(wrong.json()["error"]["code"], "unauthorized");
+  auto forwarded = server.request("GET", "/metrics", "", {{"X-Forwarded-For", "203.0.113.7"}});
+  EXPECT_EQ(forwarded.status, 401) << forwarded.body;
+  EXPECT_EQ(server
+                .request("GET", "/metrics", "",
+                         {{"X-Forwarded-For", "203.0.113.7"}, {"Authorization", right}})
+                .status,
+            200);
+  EXPECT_EQ(server.log().find(token), std::string::npos) << "token leaked into the log";
+}
+
+// Behind a trusted reverse proxy the gateway takes the client from X-Forwarded-For, so the
+// allow-list and loopback checks see the real client, not the proxy.
+TEST(MonitorServer, TrustedProxyNamesTheClient) {
+  sgtest::StreamGateServer server(
+      json{{"plugins",
+            {{"gateway", {{"trusted_proxies", {"127.0.0.1"}}}},
+             {"monitor", {{"metrics", {{"allow", {"198.51.100.0/24"}}}}}}}}});
+  server.use_plugins({"gateway", "monitor"});
+  ASSERT_TRUE(server.start());
+  auto via = [&](const std::string& xff) {
+    return server.request("GET", "/metrics", "", {{"X-Forwarded-For", xff}}).status;
+  };
+  EXPECT_EQ(via("198.51.100.9"), 200);
+  EXPECT_EQ(via("203.0.113.7"), 403);
+  // The client wrote the left-most entry itself; the proxy appended the real address.
+  EXPECT_EQ(via("198.51.100.9, 203.0.113.7"), 403);
+  EXPECT_EQ(via("203.0.113.7, 198.51.100.9"), 200);
+  EXPECT_EQ(server.request("GET", "/metrics").status, 403);  // the proxy itself is not allowed
+}
+
+TEST(MonitorServer, UntrustedPeersCannotNameAClient) {
+  sgtest::StreamGateServer server(
+      json{{"plugins", {{"monitor", {{"metrics", {{"allow", {"198.51.100.0/24"}}}}}}}}});
+  server.use_plugins({"gateway", "monitor"});
+  ASSERT_TRUE(server.start());
+  EXPECT_EQ(server.request("GET", "/metrics", "", {{"X-Forwarded-For", "198.51.100.9"}}).status,
+            403);
 }
 
 TEST(MonitorServer, RejectsAnInvalidConfigAtStartUp) {

@@ -185,8 +185,37 @@ TEST(MonitorAccess, AdminRules) {
   EXPECT_FALSE(admin_allowed({false, true, "127.0.0.1:1", true}));  // via a reverse proxy
 }
 
+TEST(MonitorAccess, MetricsRules) {
+  MonitorConfig open_to_lan = parse_config({{"metrics", {{"allow", {"10.0.0.0/8", "::1"}}}}});
+  using A = MetricsAccess;
+  EXPECT_EQ(metrics_access(open_to_lan, {false, "10.1.2.3:5", false, ""}), A::kAllowed);
+  EXPECT_EQ(metrics_access(open_to_lan, {false, "[::1]:5", false, ""}), A::kAllowed);
+  EXPECT_EQ(metrics_access(open_to_lan, {false, "11.0.0.1:5", false, ""}), A::kForbidden);
+  EXPECT_EQ(metrics_access(open_to_lan, {false, "127.0.0.1:5", false, ""}), A::kForbidden);
+  EXPECT_EQ(metrics_access(open_to_lan, {true, "11.0.0.1:5", false, ""}), A::kAllowed);
+
+  MonitorConfig with_token =
+      parse_config({{"metrics", {{"token", "0123456789abcdef"}, {"allow", {"127.0.0.1"}}}}});
+  const std::string good = metrics_basic_credentials("0123456789abcdef");
+  EXPECT_EQ(good, "Basic bWV0cmljczowMTIzNDU2Nzg5YWJjZGVm");  // base64("metrics:0123...")
+  EXPECT_EQ(metrics_access(with_token, {false, "11.0.0.1:5", false, good}), A::kAllowed);
+  EXPECT_EQ(metrics_access(with_token, {false, "11.0.0.1:5", false, ""}), A::kUnauthorized);
+  EXPECT_EQ(metrics_access(with_token, {false, "127.0.0.1:5", false, good + "x"}),
+            A::kUnauthorized);
+  EXPECT_EQ(metrics_access(with_token, {false, "127.0.0.1:5", false, ""}), A::kAllowed);
+  // A proxy on this host forwarding someone: not this host.
+  EXPECT_EQ(metrics_access(with_token, {false, "127.0.0.1:5", true, ""}), A::kUnauthorized);
+}
+
 TEST(MonitorConfig, ValidatesKeys) {
-  EXPECT_TRUE(parse_config(json::object()).admin_allow_loopback);
+  EXPECT_FALSE(parse_config(json::object()).admin_allow_loopback);  // closed by default
+  EXPECT_TRUE(parse_config(json::object()).metrics_allow.empty());
+  EXPECT_TRUE(parse_config({{"admin_allow_loopback", true}}).admin_allow_loopback);
+  EXPECT_THROW(parse_config({{"metrics", {{"allow", {"10.0.0.0/33"}}}}}), sg::Error);
+  EXPECT_THROW(parse_config({{"metrics", {{"allow", {"example.com"}}}}}), sg::Error);
+  EXPECT_THROW(parse_config({{"metrics", {{"token", "short"}}}}), sg::Error);
+  EXPECT_NO_THROW(parse_config({{"metrics", {{"token", "short"}}}}, /*dev_mode=*/true));
+  EXPECT_THROW(parse_config({{"metrics", {{"tokens", "x"}}}}), sg::Error);
   EXPECT_FALSE(
       parse_config({{"admin_allow_loopback", false}, {"enabled", true}}).admin_allow_loopback);
   EXPECT_THROW(parse_config({{"admin_allow_loopback", "yes"}}), sg::Error);
