@@ -19,6 +19,11 @@ std::string greeting_from(const sg::json& config) {
   return g.get<std::string>();
 }
 
+// The oldest http minor that has what this plugin calls: routes, path parameters and JSON
+// answers are all http 1.0. Pinning SG_HTTP_MINOR (the header's newest) instead would refuse
+// to load into an older gateway for no reason.
+constexpr uint32_t kHttpMinor = 0;
+
 class Hello final : public sg::Plugin {
  public:
   Hello(sg::Host host, const sg::json& config)
@@ -26,7 +31,7 @@ class Hello final : public sg::Plugin {
 
   // Services may be used from start() on: the http service's provider is already started.
   void start() override {
-    http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
+    http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, kHttpMinor);
     if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "the http service is not available");
     router_.bind(http_);
     // The handler runs on a gateway network thread: it must answer quickly and not block.
@@ -56,4 +61,4 @@ class Hello final : public sg::Plugin {
 }  // namespace
 
 SG_PLUGIN(Hello, "hello", "1.0.0", "Example drop-in plugin: GET /hello/{name}", sg::provides({}),
-          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR, 0}}))
+          sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, kHttpMinor, 0}}))

@@ -208,8 +208,12 @@ typedef struct sg_host_api {
   /* --- executors ------------------------------------------------------------------ */
 
   /* Runs fn(user) on the kernel's bounded blocking pool (for libpq, SQLite, disk, RPC...).
-   * Tasks queued by a plugin that has begun stopping are refused with SG_ERR_CANCELLED;
-   * the kernel waits for a plugin's running tasks before calling its destroy().
+   * Errors:
+   *   SG_ERR_LIMIT        the pool's queue is full (server.blocking_queue_limit): the server
+   *                       is overloaded; answer "retry later" (HTTP 503 + Retry-After).
+   *   SG_ERR_CANCELLED    this plugin has begun stopping; nothing new may start.
+   *   SG_ERR_UNAVAILABLE  the pool itself is shut down (process exiting).
+   * The kernel waits for a plugin's running tasks before calling its destroy().
    * If this returns an error, fn will never be called (free `user` yourself). since 1.0 */
   sg_status (*run_blocking)(sg_host* host, sg_task_fn fn, void* user, sg_error* err);
   /* Starts a timer: fn(user) runs on a kernel thread after delay_ms, then every period_ms
@@ -282,25 +286,32 @@ typedef struct sg_plugin_descriptor {
   const sg_service_dep* dependencies; /* array of dependency_count entries. since 1.0 */
   size_t dependency_count;
 
-  /* Builds an instance from this plugin's config section (a JSON object, "{}" when
-   * absent). Register services and routes-to-be here; do not call other services (they
-   * may not be started), start threads or do network I/O. `host` stays valid until
-   * destroy() returns. On success stores the instance in *out_instance. Called on the
-   * kernel's main thread. since 1.0 */
+  /* Mandatory. Builds an instance from this plugin's config section (a JSON object, "{}"
+   * when absent). Validate the config here (a bad key fails start-up with your message)
+   * and register the services this plugin provides (service_register). Do not acquire or
+   * call other services (their providers may not be created yet), start threads or do
+   * network I/O. HTTP routes are NOT registered here: they belong to the `http` service,
+   * which is only usable from start(); prepare what the routes need (handlers, limits) and
+   * register them in start(). `host` stays valid until destroy() returns. On success
+   * stores the instance in *out_instance. Called on the kernel's main thread. since 1.0 */
   sg_status (*create)(const sg_host_api* host, const char* config_json, size_t config_size,
                       void** out_instance, sg_error* err);
-  /* Acquires services, starts threads, registers routes. A failure here aborts start-up;
-   * the kernel then stops every plugin already started, in reverse order. since 1.0 */
+  /* Mandatory. Acquires services, starts threads, registers routes. Called on the kernel's
+   * main thread after every provider this plugin depends on has started. A failure here
+   * aborts start-up; the kernel then stops every plugin already started, in reverse
+   * order. since 1.0 */
   sg_status (*start)(void* instance, sg_error* err);
-  /* Stops work and joins the plugin's own threads. `deadline_ms` is the time budget in
-   * milliseconds; past it the kernel logs the plugin as late and carries on. Must release
-   * acquired services. Called in reverse start order. since 1.0 */
+  /* Mandatory. Stops work and joins the plugin's own threads. `deadline_ms` is the time
+   * budget in milliseconds; past it the kernel logs the plugin as late and carries on. Must
+   * release acquired services. Called on the kernel's main thread, in reverse start order
+   * (dependants stop before their providers). since 1.0 */
   sg_status (*stop)(void* instance, uint64_t deadline_ms, sg_error* err);
-  /* Frees the instance. No host call may be made after it returns. since 1.0 */
+  /* Mandatory. Frees the instance. No host call may be made after it returns. since 1.0 */
   void (*destroy)(void* instance);
-  /* Health as a JSON object; "healthy" (bool) is read by the kernel, the rest is shown
-   * as-is. Returns SG_OK with *out filled. May be called from any thread while started;
-   * must be quick (no network round-trips). since 1.0 */
+  /* Optional (may be NULL: the plugin then counts as healthy while started). Health as a
+   * JSON object; "healthy" (bool) is read by the kernel, the rest is shown as-is. Returns
+   * SG_OK with *out filled. May be called from any thread while started; must be quick (no
+   * network round-trips). since 1.0 */
   sg_status (*health)(void* instance, sg_owned_str* out, sg_error* err);
 } sg_plugin_descriptor;
 
@@ -308,6 +319,24 @@ typedef struct sg_plugin_descriptor {
  * Returns NULL when the plugin cannot work with the host's ABI (the kernel reports it). */
 typedef const sg_plugin_descriptor* (*sg_plugin_entry_fn)(uint32_t host_abi_major,
                                                           uint32_t host_abi_minor);
+
+/* What a plugin written in C defines (the C++ layer's SG_PLUGIN macro does it for you):
+ *
+ *   SG_EXPORT const sg_plugin_descriptor* sg_plugin_entry(uint32_t host_abi_major,
+ *                                                         uint32_t host_abi_minor) {
+ *     static const sg_plugin_descriptor d = {sizeof d, SG_ABI_MAJOR, SG_ABI_MINOR, "hello",
+ *                                            "1.0.0", "says hello", NULL, 0, NULL, 0,
+ *                                            hello_create, hello_start, hello_stop,
+ *                                            hello_destroy, NULL};
+ *     return host_abi_major == SG_ABI_MAJOR ? &d : NULL;
+ *   }
+ *
+ * Threading, in short (docs/PLUGINS.md has the whole page): create/start/stop/destroy run
+ * on the kernel's main thread; event callbacks on the kernel's event threads; run_blocking
+ * tasks on the blocking pool; timer ticks on the timer thread; HTTP handlers on the
+ * gateway's network threads, which must never block. */
+SG_EXPORT const sg_plugin_descriptor* sg_plugin_entry(uint32_t host_abi_major,
+                                                      uint32_t host_abi_minor);
 
 #ifdef __cplusplus
 } /* extern "C" */

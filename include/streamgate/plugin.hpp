@@ -176,9 +176,14 @@ class Timer {
 
  private:
   friend class Host;
+  // What the host's timer thread calls back with: the callback and where to log its failures.
+  struct Context {
+    const sg_host_api* api;
+    std::function<void()> fn;
+  };
   const sg_host_api* api_ = nullptr;
   uint64_t id_ = 0;
-  std::unique_ptr<std::function<void()>> fn_;
+  std::unique_ptr<Context> fn_;
 };
 
 // A typed handle on a host metric.
@@ -292,7 +297,7 @@ class Host {
   [[nodiscard]] Timer start_timer(std::chrono::milliseconds delay, std::chrono::milliseconds period,
                                   std::function<void()> fn) const {
     Timer t;
-    t.fn_ = std::make_unique<std::function<void()>>(std::move(fn));
+    t.fn_ = std::make_unique<Timer::Context>(Timer::Context{api_, std::move(fn)});
     sg_error err{};
     uint64_t id = 0;
     check(api_->timer_start(api_->host, static_cast<uint64_t>(delay.count()),
@@ -376,11 +381,17 @@ class Host {
       task->api->log(task->api->host, SG_LOG_ERROR, msg.data(), msg.size());
     }
   }
+  // A timer keeps ticking after a failed tick; the failure is logged, never swallowed.
   static void timer_shim(void* user) noexcept {
+    auto* ctx = static_cast<Timer::Context*>(user);
     try {
-      (*static_cast<std::function<void()>*>(user))();
+      ctx->fn();
+    } catch (const std::exception& e) {
+      std::string msg = std::string("timer callback threw: ") + e.what();
+      ctx->api->log(ctx->api->host, SG_LOG_ERROR, msg.data(), msg.size());
     } catch (...) {
-      // A timer must keep ticking; the callback is expected to log its own failures.
+      static constexpr std::string_view msg = "timer callback threw a non-standard exception";
+      ctx->api->log(ctx->api->host, SG_LOG_ERROR, msg.data(), msg.size());
     }
   }
 

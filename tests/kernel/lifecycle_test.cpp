@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
+
+#include <streamgate/plugin.hpp>
 
 #include "host_api.hpp"
 #include "kt_counter.h"
@@ -356,6 +359,28 @@ TEST(HostApi, EveryFunctionWorksThroughTheTable) {
   EXPECT_EQ(api.timer_start(
                 h, 0, 0, [](void*) {}, nullptr, &timer, &err),
             SG_ERR_CANCELLED);
+}
+
+// The C++ layer's timer shim used to swallow exceptions silently; a failed tick is now
+// logged, and the timer keeps ticking.
+TEST(HostApi, ThrowingTimerCallbackIsLoggedAndKeepsTicking) {
+  kt::LogCapture logs;
+  TestKernel k({"kt_plain"});
+  ASSERT_TRUE(k->load_plugins().ok());
+  ASSERT_TRUE(k->start().ok());
+  sg::Host host(&k->plugin("kt_plain")->api);
+  std::atomic<int> ticks{0};
+  {
+    sg::Timer timer = host.start_timer(std::chrono::milliseconds(0), std::chrono::milliseconds(5),
+                                       [&ticks] {
+                                         ++ticks;
+                                         throw std::runtime_error("tick failed on purpose");
+                                       });
+    ASSERT_TRUE(eventually([&] { return ticks.load() >= 3; }));
+  }
+  EXPECT_TRUE(logs->contains("timer callback threw: tick failed on purpose"))
+      << logs->all();
+  EXPECT_TRUE(k->stop());
 }
 
 TEST(Log, EscapesControlCharacters) {
