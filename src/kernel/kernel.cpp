@@ -65,6 +65,23 @@ sg_error fresh_error() {
   return e;
 }
 
+// Runs one descriptor callback and returns its status. Plugins must not throw across the C
+// ABI; one that does gets SG_ERR_INTERNAL with a message naming the callback, and the
+// message is always terminated.
+template <class Fn>
+int call_plugin(const char* what, sg_error* err, Fn&& fn) {
+  int raw = SG_ERR_INTERNAL;
+  try {
+    raw = fn();
+  } catch (const std::exception& e) {
+    fill_error(err, SG_ERR_INTERNAL, std::string("exception escaped ") + what + ": " + e.what());
+  } catch (...) {
+    fill_error(err, SG_ERR_INTERNAL, std::string("exception escaped ") + what);
+  }
+  err->message[SG_ERROR_MESSAGE_MAX - 1] = '\0';
+  return raw;
+}
+
 }  // namespace
 
 const char* state_name(PluginState s) {
@@ -217,15 +234,9 @@ Status Kernel::create_one(PluginRecord& p) {
   p.config_json = config_.plugin_section(p.info.id).dump();
   sg_error err = fresh_error();
   void* instance = nullptr;
-  int raw = SG_ERR_INTERNAL;
-  try {
-    raw = d->create(&p.api, p.config_json.data(), p.config_json.size(), &instance, &err);
-  } catch (const std::exception& e) {
-    fill_error(&err, SG_ERR_INTERNAL, std::string("exception escaped create(): ") + e.what());
-  } catch (...) {
-    fill_error(&err, SG_ERR_INTERNAL, "exception escaped create()");
-  }
-  err.message[SG_ERROR_MESSAGE_MAX - 1] = '\0';
+  int raw = call_plugin("create()", &err, [&] {
+    return d->create(&p.api, p.config_json.data(), p.config_json.size(), &instance, &err);
+  });
   if (raw != SG_OK) {
     p.state = PluginState::failed;
     return fail("plugin '" + p.info.id + "' failed to create: " + describe_failure(raw, err));
@@ -251,15 +262,8 @@ Status Kernel::create_one(PluginRecord& p) {
 
 Status Kernel::start_one(PluginRecord& p) {
   sg_error err = fresh_error();
-  int raw = SG_ERR_INTERNAL;
-  try {
-    raw = p.info.descriptor->start(p.instance, &err);
-  } catch (const std::exception& e) {
-    fill_error(&err, SG_ERR_INTERNAL, std::string("exception escaped start(): ") + e.what());
-  } catch (...) {
-    fill_error(&err, SG_ERR_INTERNAL, "exception escaped start()");
-  }
-  err.message[SG_ERROR_MESSAGE_MAX - 1] = '\0';
+  int raw =
+      call_plugin("start()", &err, [&] { return p.info.descriptor->start(p.instance, &err); });
   if (raw != SG_OK) {
     p.state = PluginState::failed;
     return fail("plugin '" + p.info.id + "' failed to start: " + describe_failure(raw, err));
@@ -336,12 +340,8 @@ bool Kernel::stop_one(PluginRecord& p, std::chrono::steady_clock::time_point dea
   uint64_t budget_ms = static_cast<uint64_t>(budget.count());
   std::thread t([d, instance, budget_ms, outcome, done = std::move(done)]() mutable {
     outcome->err = fresh_error();
-    try {
-      outcome->raw = d->stop(instance, budget_ms, &outcome->err);
-    } catch (...) {
-      fill_error(&outcome->err, SG_ERR_INTERNAL, "exception escaped stop()");
-    }
-    outcome->err.message[SG_ERROR_MESSAGE_MAX - 1] = '\0';
+    outcome->raw = call_plugin("stop()", &outcome->err,
+                               [&] { return d->stop(instance, budget_ms, &outcome->err); });
     done.set_value();
   });
   bool ok = true;
@@ -387,38 +387,36 @@ void Kernel::destroy_one(PluginRecord& p) {
   for (const auto& holder : services_.unregister_provider(p.info.id)) {
     log_->warn("plugin {} still held a service of {} at its destroy", holder, p.info.id);
   }
-  try {
-    p.info.descriptor->destroy(p.instance);
-  } catch (...) {
-    log_->error("plugin {}: exception escaped destroy()", p.info.id);
+  sg_error err = fresh_error();
+  if (call_plugin("destroy()", &err, [&] {
+        p.info.descriptor->destroy(p.instance);
+        return SG_OK;
+      }) != SG_OK) {
+    log_->error("plugin {}: {}", p.info.id, err.message);
   }
   p.created = false;
   p.instance = nullptr;
   if (p.state != PluginState::failed) p.state = PluginState::stopped;
 }
 
-void Kernel::teardown(const std::vector<size_t>& started) {
+bool Kernel::teardown(const std::vector<size_t>& started) {
+  bool ok = true;
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
-  for (auto it = started.rbegin(); it != started.rend(); ++it) stop_one(*plugins_[*it], deadline);
+  for (auto it = started.rbegin(); it != started.rend(); ++it)
+    ok &= stop_one(*plugins_[*it], deadline);
   // Destroy every created plugin, dependants first (reverse start order).
   for (auto it = order_.rbegin(); it != order_.rend(); ++it) destroy_one(*plugins_[*it]);
   started_.clear();
+  return ok;
 }
 
 bool Kernel::stop() {
   if (stopped_) return true;
   stopped_ = true;
-  bool ok = true;
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_timeout_ms);
   if (!started_.empty()) log_->info("stopping {} plugin(s)", started_.size());
-  for (auto it = started_.rbegin(); it != started_.rend(); ++it) {
-    ok &= stop_one(*plugins_[*it], deadline);
-  }
-  for (auto it = order_.rbegin(); it != order_.rend(); ++it) destroy_one(*plugins_[*it]);
-  started_.clear();
-  return ok;
+  const std::vector<size_t> started = started_;
+  return teardown(started);
 }
 
 void Kernel::request_shutdown(const std::string& reason) {
@@ -469,13 +467,8 @@ nlohmann::json Kernel::describe_plugins(const PluginRecord* caller) const {
         p->info.descriptor->health != nullptr) {
       sg_owned_str s{};
       sg_error err = fresh_error();
-      int raw = SG_ERR_INTERNAL;
-      try {
-        raw = p->info.descriptor->health(p->instance, &s, &err);
-      } catch (...) {
-        fill_error(&err, SG_ERR_INTERNAL, "exception escaped health()");
-      }
-      err.message[SG_ERROR_MESSAGE_MAX - 1] = '\0';
+      int raw = call_plugin("health()", &err,
+                            [&] { return p->info.descriptor->health(p->instance, &s, &err); });
       std::string text;
       if (raw == SG_OK && s.data != nullptr) text.assign(s.data, s.size);
       if (s.data != nullptr && s.release != nullptr) s.release(s.data);

@@ -112,7 +112,9 @@ class Kernel {
   bool stop_one(PluginRecord& p, std::chrono::steady_clock::time_point deadline);
   void end_plugin_resources(PluginRecord& p);
   void destroy_one(PluginRecord& p);
-  void teardown(const std::vector<size_t>& started);
+  // Stops `started` in reverse order, then destroys every created plugin. False when a
+  // plugin failed to stop cleanly or in time.
+  bool teardown(const std::vector<size_t>& started);
   void setup_kernel_metrics();
 
   Config config_;
