@@ -214,5 +214,56 @@ TEST(Probe, AcceptsRealVideoAndRejectsOtherBytes) {
   EXPECT_FALSE(probe_media(dir.path() / "missing").ok());
 }
 
+// Issue 10 item 6: inputs whose demuxer reads other files must never count as media, even
+// when the file they name is a real video (here a playlist pointing at one).
+TEST(Probe, RefusesContainersThatNameOtherFiles) {
+  sgtest::TempDir dir("sg-upload-probe-refuse");
+  auto victim = dir.path() / "victim.mp4";
+  ASSERT_TRUE(sgtest::upload::make_test_video(victim));
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir.path() / name, std::ios::binary) << text;
+    return dir.path() / name;
+  };
+  struct Case {
+    std::filesystem::path file;
+    std::string reason;
+  };
+  const std::string v = victim.string();
+  std::vector<Case> cases{
+      {write("hls", "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n" + v + "\n#EXT-X-ENDLIST\n"),
+       "unsupported container: hls playlists are not accepted as uploads"},
+      {write("concat", "ffconcat version 1.0\nfile '" + v + "'\n"),
+       "unsupported container: concat scripts are not accepted as uploads"},
+      {write("sdp",
+             "v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\n"
+             "m=video 5004 RTP/AVP 96\na=rtpmap:96 H264/90000\n"),
+       "unsupported container: SDP session descriptions are not accepted as uploads"},
+  };
+  for (const auto& c : cases) {
+    auto r = probe_media(c.file);
+    ASSERT_FALSE(r.ok()) << c.file << " was accepted: " << r->dump();
+    EXPECT_EQ(r.error().status, 422);
+    EXPECT_EQ(r.error().code, "unsupported_container");
+    EXPECT_EQ(r.error().message, c.reason);
+  }
+  // A bare playlist that no demuxer claims is simply not media.
+  auto bare = probe_media(write("bare", "#EXTM3U\n#EXTINF:1,\n/etc/passwd\n"));
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.error().status, 422);
+  // A still image (image2 family) is refused by name.
+  auto png = dir.path() / "png";
+  ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x64 "
+                         "-frames:v 1 -f image2 -c:v png '" +
+                         png.string() + "'")
+                            .c_str()),
+            0);
+  auto still = probe_media(png);
+  ASSERT_FALSE(still.ok());
+  EXPECT_EQ(still.error().code, "unsupported_container");
+  EXPECT_NE(still.error().message.find("still images"), std::string::npos);
+  // The real video itself still probes.
+  EXPECT_TRUE(probe_media(victim).ok());
+}
+
 }  // namespace
 }  // namespace sg::upload
