@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base64.hpp"
 #include "hasher.hpp"
 #include "multipart.hpp"
 #include "tus_headers.hpp"
+#include "utf8.hpp"
 
 namespace sg::upload {
 namespace {
@@ -58,6 +61,39 @@ TEST(TusHeaders, MetadataDecodesPairsAndRejectsBadBase64) {
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().status, 400);
   }
+}
+
+// Issue 10 item 7: metadata values become JSON, whose writer throws on ill-formed UTF-8.
+TEST(TusHeaders, MetadataValuesWithIllFormedUtf8AreRepaired) {
+  std::string ri;
+  for (int i = 0; i < 67; ++i) ri += "\xE6\x97\xA5";  // 67 x U+65E5, 201 bytes
+  std::string cut = ri.substr(0, 200);                // cut mid-character by some limit
+  auto m = parse_metadata("filename " + base64_encode(cut) + ",raw " +
+                          base64_encode(std::string("a\xff\xfe\xc3(b\xed\xa0\x80", 9)));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->at("filename"), ri.substr(0, 198) + "\xEF\xBF\xBD");
+  EXPECT_TRUE(is_valid_utf8(m->at("raw")));
+  EXPECT_EQ(m->at("raw"),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD(b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_NO_THROW((void)nlohmann::json(m.value()).dump());
+}
+
+TEST(Utf8, RepairsMaximalSubpartsAndCutsAtCharacterBoundaries) {
+  EXPECT_TRUE(is_valid_utf8("plain \xE6\x97\xA5 \xF0\x9F\x8E\xAC"));
+  for (const char* bad :
+       {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xE6\x97", "\xFF"})
+    EXPECT_FALSE(is_valid_utf8(bad)) << bad;
+  EXPECT_EQ(repair_utf8("ok"), "ok");
+  EXPECT_EQ(repair_utf8("\xE6\x97x"), "\xEF\xBF\xBDx");  // one U+FFFD per maximal subpart
+  EXPECT_EQ(repair_utf8("\xF0\x9F\x8E"), "\xEF\xBF\xBD");
+  EXPECT_EQ(repair_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  std::string s =
+      "a\xE6\x97\xA5\xF0\x9F\x8E\xAC"
+      "b";
+  EXPECT_EQ(utf8_prefix(s, 0), "");
+  EXPECT_EQ(utf8_prefix(s, 2), "a\xE6\x97\xA5");
+  EXPECT_EQ(utf8_prefix(s, 3), "a\xE6\x97\xA5\xF0\x9F\x8E\xAC");
+  EXPECT_EQ(utf8_prefix(s, 99), s);
 }
 
 TEST(TusHeaders, ChecksumHeader) {
