@@ -112,6 +112,12 @@ Result<ConcatSpec> parse_concat(std::string_view value) {
       return fail(400, "invalid_concat",
                   "Upload-Concat: '" + std::string(utf8_prefix(repair_utf8(url), 200)) +
                       "' is not an upload URL of this server");
+    // Each part once: listing one part many times would multiply its bytes past every limit.
+    for (const auto& seen : spec.parts) {
+      if (seen == id)
+        return fail(400, "duplicate_concat_part",
+                    "Upload-Concat: partial upload " + seen + " is listed more than once");
+    }
     spec.parts.emplace_back(id);
     if (spec.parts.size() > 1000)
       return fail(400, "invalid_concat", "Upload-Concat: too many parts");

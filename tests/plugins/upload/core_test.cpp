@@ -96,6 +96,15 @@ TEST(Utf8, RepairsMaximalSubpartsAndCutsAtCharacterBoundaries) {
   EXPECT_EQ(utf8_prefix(s, 99), s);
 }
 
+// Issue 10 item 5: one partial listed many times multiplied its bytes past every limit.
+TEST(TusHeaders, ConcatRefusesAPartListedTwice) {
+  const std::string a = "/files/6f1c2b9e-8d3a-4f5b-9c7d-1e2f3a4b5c6d";
+  auto r = parse_concat("final;" + a + " http://host" + a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_EQ(r.error().code, "duplicate_concat_part");
+}
+
 TEST(TusHeaders, ChecksumHeader) {
   Hasher h(DigestAlgorithm::sha1);
   h.update("hello");
