@@ -3,11 +3,14 @@
 #include <cctype>
 
 #include "probe.hpp"
+#include "utf8.hpp"
 
 namespace sg::upload {
 namespace {
 
 using nlohmann::json;
+
+constexpr size_t kMaxTitleChars = 200;  // metadata's limit on content titles
 
 std::string status_message(sg_status st, const sg_error& err, std::string_view what) {
   return std::string(what) + " failed (status " + std::to_string(static_cast<int>(st)) +
@@ -43,12 +46,14 @@ Result<json> content_fields(const Metadata& meta) {
     auto it = meta.find(k);
     return it == meta.end() ? nullptr : &it->second;
   };
+  // A file name standing in for the title is cut to the catalogue's limit (200 characters),
+  // at a character boundary: half a character would be ill-formed UTF-8.
   if (auto* t = get("title"); t && !t->empty())
     f["title"] = *t;
   else if (auto* n = get("filename"); n && !n->empty())
-    f["title"] = n->substr(0, 200);
+    f["title"] = std::string(utf8_prefix(*n, kMaxTitleChars));
   else if (auto* n2 = get("name"); n2 && !n2->empty())
-    f["title"] = n2->substr(0, 200);
+    f["title"] = std::string(utf8_prefix(*n2, kMaxTitleChars));
   if (auto* d = get("description")) f["description"] = *d;
   if (auto* v = get("visibility"); v && !v->empty()) f["visibility"] = *v;
   if (auto* tags = get("tags"); tags && !tags->empty()) {

@@ -82,7 +82,11 @@ void respond_failure(const http::Exchange& ex, const Failure& f, bool tus) {
     headers.push_back({"Tus-Resumable", "1.0.0"});
     if (f.status == 412) headers.push_back({"Tus-Version", "1.0.0"});
   }
-  ex.respond(f.status, nlohmann::json{{"error", err}}.dump(), headers);
+  // Messages may quote client input: never let ill-formed UTF-8 turn an answer into a throw.
+  ex.respond(
+      f.status,
+      nlohmann::json{{"error", err}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+      headers);
 }
 
 int64_t now_seconds() {

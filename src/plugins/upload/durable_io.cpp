@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -73,6 +74,42 @@ Status pwrite_all(int fd, const char* data, size_t size, uint64_t offset) {
     data += n;
     size -= static_cast<size_t>(n);
     offset += static_cast<uint64_t>(n);
+  }
+  return ok_status();
+}
+
+Status copy_bytes(int in, int out, uint64_t size) {
+  uint64_t left = size;
+  bool in_kernel = true;
+  std::string buf;
+  while (left > 0) {
+    ssize_t n = -1;
+    if (in_kernel) {
+      n = ::copy_file_range(in, nullptr, out, nullptr, left, 0);
+      if (n < 0 && (errno == EINVAL || errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP)) {
+        in_kernel = false;
+        continue;
+      }
+    } else {
+      if (buf.empty()) buf.resize(1 << 20);
+      n = ::read(in, buf.data(), static_cast<size_t>(std::min<uint64_t>(left, buf.size())));
+      if (n > 0) {
+        size_t done = 0;
+        while (done < static_cast<size_t>(n)) {
+          ssize_t w = ::write(out, buf.data() + done, static_cast<size_t>(n) - done);
+          if (w < 0 && errno == EINTR) continue;
+          if (w <= 0) return io_failure("write");
+          done += static_cast<size_t>(w);
+        }
+      }
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return io_failure("copy");
+    if (n == 0) {
+      errno = EIO;
+      return io_failure("copy: the source ended early");
+    }
+    left -= static_cast<uint64_t>(n);
   }
   return ok_status();
 }

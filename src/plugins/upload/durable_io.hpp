@@ -41,5 +41,9 @@ Status atomic_write(const std::filesystem::path& path, std::string_view content)
 Result<std::string> read_small_file(const std::filesystem::path& path, size_t max_size = 1 << 20);
 // Writes the whole buffer at `offset`, retrying short writes and EINTR.
 Status pwrite_all(int fd, const char* data, size_t size, uint64_t offset);
+// Appends exactly `size` bytes read from `in` (at its position) to `out`: copy_file_range
+// (in the kernel, a reflink where the file system can), or read/write where the kernel
+// cannot (another file system, a special file). A short source is an error.
+Status copy_bytes(int in, int out, uint64_t size);
 
 }  // namespace sg::upload

@@ -88,8 +88,10 @@ class UploadPlugin final : public Plugin {
     register_tus_routes(ctx_, router_);
     register_simple_routes(ctx_, router_);
 
-    // Finish completions a crash interrupted (bytes durable, record still "uploading").
-    host().run_blocking([this] {
+    // Finish completions a crash interrupted (bytes durable, record still "uploading"), and
+    // drop the content records of creations it cut short (their temp directories are gone).
+    host().run_blocking([this, abandoned = report->abandoned] {
+      for (const auto& id : abandoned) delete_content_record(ctx_, id);
       for (const auto& v : ctx_.store->list()) {
         if (v.record.state == "uploading" && v.complete() && v.record.concat != ConcatKind::partial)
           complete_upload(ctx_, v.record.id);

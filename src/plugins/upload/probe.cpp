@@ -5,48 +5,32 @@ extern "C" {
 #include <libavutil/avutil.h>
 }
 
-#include <memory>
 #include <string>
-#include <string_view>
+
+#include "media/input_policy.hpp"
 
 namespace sg::upload {
 namespace {
-
-struct InputCloser {
-  void operator()(AVFormatContext* ctx) const noexcept { avformat_close_input(&ctx); }
-};
 
 Failure not_media(std::string why) {
   return fail(422, "not_media", "the uploaded file is not a playable audio/video file: " + why);
 }
 
-bool is_still_image_demuxer(std::string_view name) {
-  // image2 and the *_pipe demuxers read single pictures (PNG, JPEG, ...): not video.
-  return name == "image2" || name == "tty" ||
-         (name.size() > 5 && name.substr(name.size() - 5) == "_pipe");
-}
-
 }  // namespace
 
 Result<nlohmann::json> probe_media(const std::filesystem::path& file) {
-  AVFormatContext* raw = nullptr;
-  AVDictionary* opts = nullptr;
-  // Bounded work on hostile input: limit probing and analysis.
-  av_dict_set(&opts, "probesize", "10000000", 0);
-  av_dict_set(&opts, "analyzeduration", "10000000", 0);
-  int rc = avformat_open_input(&raw, file.c_str(), nullptr, &opts);
-  av_dict_free(&opts);
-  if (rc < 0) {
-    char msg[AV_ERROR_MAX_STRING_SIZE] = {0};
-    av_strerror(rc, msg, sizeof msg);
-    return not_media(std::string("unrecognised format (") + msg + ")");
+  // Bounded work on hostile input: limited probing and analysis, accepted containers only,
+  // and the demuxer reads this one file (see media/input_policy.hpp).
+  media::MediaInput input = media::MediaInput::open(file);
+  if (!input) {
+    if (input.refused()) return fail(422, "unsupported_container", input.error());
+    return not_media(input.error());
   }
-  std::unique_ptr<AVFormatContext, InputCloser> ctx(raw);
-  rc = avformat_find_stream_info(ctx.get(), nullptr);
+  AVFormatContext* ctx = input.context();
+  int rc = avformat_find_stream_info(ctx, nullptr);
   if (rc < 0) return not_media("cannot read stream information");
   std::string container =
       ctx->iformat != nullptr && ctx->iformat->name != nullptr ? ctx->iformat->name : "";
-  if (is_still_image_demuxer(container)) return not_media("still image (" + container + ")");
 
   nlohmann::json codecs = nlohmann::json::array();
   bool has_video = false;

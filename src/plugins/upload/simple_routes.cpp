@@ -9,6 +9,7 @@
 #include "completion.hpp"
 #include "multipart.hpp"
 #include "routes.hpp"
+#include "utf8.hpp"
 
 namespace sg::upload {
 namespace {
@@ -65,6 +66,7 @@ struct SimpleUpload {
     UploadRecord rec;
     rec.owner = owner;
     rec.length = declared_length;
+    repair_fields();
     rec.metadata = fields;
     Result<UploadView> created = fail(500, "internal_error", "not created");
     {
@@ -100,14 +102,27 @@ struct SimpleUpload {
     return st;
   }
 
+  // Form values and file names become JSON (upload record, content record): ill-formed
+  // UTF-8 is replaced with U+FFFD, as in tus metadata. Field values arrive in pieces that
+  // may split a character, so they are repaired whole, once complete.
+  void repair_fields() {
+    for (auto& [key, value] : fields) value = repair_utf8(value);
+  }
+
   Status sink(std::string_view data) {
-    if (!parser) {
-      if (!session) {
-        if (auto st = start_file(); !st) return st;
+    // Errors are values from here on: finish() then removes whatever was created.
+    try {
+      if (!parser) {
+        if (!session) {
+          if (auto st = start_file(); !st) return st;
+        }
+        return write_file(data);
       }
-      return write_file(data);
+      return parser->feed(data);
+    } catch (const std::exception& e) {
+      ctx->host.error(std::string("upload: ") + e.what());
+      return fail(500, "internal_error", "the upload could not be stored");
     }
-    return parser->feed(data);
   }
 
   MultipartHandler handler() {
@@ -123,7 +138,9 @@ struct SimpleUpload {
           in_file = false;
           current_field = p.name;
           if (!known_field(p.name))
-            return fail(400, "invalid_field", "unknown form field '" + p.name.substr(0, 64) + "'");
+            return fail(
+                400, "invalid_field",
+                "unknown form field '" + std::string(utf8_prefix(repair_utf8(p.name), 64)) + "'");
           fields[current_field].clear();
           return ok_status();
         },
@@ -142,29 +159,47 @@ struct SimpleUpload {
   }
 
   void finish(Status st) {
+    try {
+      finish_checked(std::move(st));
+    } catch (const std::exception& e) {
+      ctx->host.error(std::string("upload: ") + e.what());
+      discard();
+      respond_failure(ex, fail(500, "internal_error", "the upload could not be stored"), false);
+    }
+  }
+
+  // Removes what this request created: it answers an error, so nobody will resume it.
+  void discard() {
+    if (session) session->abandon(false);
+    if (!id.empty()) {
+      (void)ctx->store->remove(id);
+      delete_content_record(*ctx, id);
+      id.clear();
+    }
+  }
+
+  void finish_checked(Status st) {
     if (st && parser) st = parser->finish();
     if (st && parser && !file_seen) st = fail(400, "missing_file", "the form has no file field");
     if (st && !parser && !session) st = start_file();  // raw empty body
     if (!st) {
-      if (session) session->abandon(false);
-      if (!id.empty()) {
-        (void)ctx->store->remove(id);
-        delete_content_record(*ctx, id);
-      }
+      discard();
       return respond_failure(ex, st.error(), false);
     }
     // A declared empty body has no write session: the upload is complete at creation.
     Result<uint64_t> off = session ? session->finish() : Result<uint64_t>(uint64_t{0});
     if (!off) {
-      (void)ctx->store->remove(id);
-      delete_content_record(*ctx, id);
+      discard();
       return respond_failure(ex, off.error(), false);
     }
     if (!declared_length) {
-      if (auto sl = ctx->store->set_length(id, off.value()); !sl)
+      if (auto sl = ctx->store->set_length(id, off.value()); !sl) {
+        discard();
         return respond_failure(ex, sl.error(), false);
+      }
     }
     // Fields that came after the file part still describe the content.
+    repair_fields();
     if (ctx->metadata != nullptr && parser) {
       auto f = content_fields(fields);
       if (f && !f->empty()) {
@@ -214,7 +249,7 @@ void handle_post(Context& ctx, const http::Exchange& ex) {
                            false);
   } else {
     for (const char* f : kFieldNames) {
-      if (auto v = ex.query_param(f)) up->fields[f] = std::string(*v);
+      if (auto v = ex.query_param(f)) up->fields[f] = repair_utf8(*v);
     }
     if (cl >= 0) up->declared_length = static_cast<uint64_t>(cl);
   }

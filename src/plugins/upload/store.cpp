@@ -40,6 +40,12 @@ Result<std::pair<uint64_t, int64_t>> parse_offset_record(std::string_view text) 
   return std::make_pair(offset, updated);
 }
 
+// Records hold client text (metadata); it is repaired on input, and the writer replaces
+// anything ill-formed that slipped through rather than throwing out of the store.
+std::string record_text(const UploadRecord& r) {
+  return record_to_json(r).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace
 
 json record_to_json(const UploadRecord& r) {
@@ -262,6 +268,8 @@ Result<RecoveryReport> Store::open() {
     if (name.rfind(".tmp-", 0) == 0 || name.rfind(".trash-", 0) == 0) {
       fs::remove_all(de.path(), ec);
       ++report.removed;
+      if (name.rfind(".tmp-", 0) == 0 && valid_upload_id(name.substr(5)))
+        report.abandoned.push_back(name.substr(5));
       continue;
     }
     if (!valid_upload_id(name) || !de.is_directory()) continue;  // not ours; leave it alone
@@ -286,7 +294,7 @@ Result<RecoveryReport> Store::open() {
 
 Result<UploadView> Store::install(Entry entry, const fs::path& tmp_dir) {
   const std::string id = entry.record.id;
-  if (auto st = atomic_write(tmp_dir / "info.json", record_to_json(entry.record).dump()); !st)
+  if (auto st = atomic_write(tmp_dir / "info.json", record_text(entry.record)); !st)
     return st.error();
   if (auto st = atomic_write(tmp_dir / "offset", std::to_string(entry.offset) + " " +
                                                      std::to_string(entry.updated_at) + "\n");
@@ -294,7 +302,12 @@ Result<UploadView> Store::install(Entry entry, const fs::path& tmp_dir) {
     return st.error();
   if (::rename(tmp_dir.c_str(), dir_of(id).c_str()) != 0)
     return io_failure("rename upload directory");
-  if (auto st = fsync_dir(options_.root); !st) return st.error();
+  if (auto st = fsync_dir(options_.root); !st) {
+    // Not durable, so not created: take the directory back out of sight.
+    std::error_code ec;
+    fs::remove_all(dir_of(id), ec);
+    return st.error();
+  }
   std::lock_guard lock(mu_);
   auto ptr = std::make_shared<Entry>(std::move(entry));
   entries_[id] = ptr;
@@ -315,7 +328,11 @@ Result<UploadView> Store::create(UploadRecord record, int64_t now) {
       fs::remove_all(tmp, ec);
       return io_failure("create data file");
     }
-    if (::fsync(fd.get()) != 0) return io_failure("fsync");
+    if (::fsync(fd.get()) != 0) {
+      Failure f = io_failure("fsync");
+      fs::remove_all(tmp, ec);
+      return f;
+    }
   }
   Entry e;
   e.record = std::move(record);
@@ -326,73 +343,119 @@ Result<UploadView> Store::create(UploadRecord record, int64_t now) {
   return v;
 }
 
-Result<UploadView> Store::concatenate(UploadRecord record, int64_t now) {
-  std::vector<std::pair<std::string, uint64_t>> parts;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& pid : record.parts) {
-      auto it = entries_.find(pid);
-      if (it == entries_.end())
-        return fail(400, "invalid_concat", "partial upload " + pid + " not found");
-      const Entry& p = *it->second;
-      if (p.record.concat != ConcatKind::partial)
-        return fail(400, "invalid_concat", "upload " + pid + " is not a partial upload");
-      if (p.record.owner != record.owner)
-        return fail(403, "forbidden", "partial upload " + pid + " belongs to someone else");
-      if (!p.record.length || p.offset != *p.record.length || p.busy)
-        return fail(400, "invalid_concat", "partial upload " + pid + " is not complete");
-      parts.emplace_back(pid, p.offset);
+Result<std::unique_ptr<ConcatJob>> Store::begin_concat(UploadRecord record, int64_t now) {
+  if (record.parts.empty()) return fail(400, "invalid_concat", "a final upload needs parts");
+  for (size_t i = 0; i < record.parts.size(); ++i) {
+    for (size_t k = 0; k < i; ++k) {
+      if (record.parts[k] == record.parts[i])
+        return fail(400, "duplicate_concat_part",
+                    "partial upload " + record.parts[i] + " is listed more than once");
     }
   }
-  uint64_t total = 0;
-  for (const auto& p : parts) total += p.second;
   if (record.id.empty()) record.id = new_upload_id();
+  if (!valid_upload_id(record.id)) return fail(500, "internal_error", "invalid upload id");
   record.created_at = now;
-  record.length = total;
+  // The temp directory comes first: from here on a crash leaves a trace that open() cleans.
   fs::path tmp = options_.root / (".tmp-" + record.id);
   std::error_code ec;
   if (!fs::create_directory(tmp, ec))
     return fail(500, "storage_error", "cannot create upload directory: " + ec.message());
-  auto cleanup = [&] { fs::remove_all(tmp, ec); };
+  uint64_t total = 0;
   {
-    Fd out(::open((tmp / "data").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!out) {
-      cleanup();
-      return io_failure("create data file");
-    }
-    for (const auto& [pid, size] : parts) {
-      Fd in(::open(data_path(pid).c_str(), O_RDONLY | O_CLOEXEC));
-      if (!in) {
-        cleanup();
-        return io_failure("open partial upload");
+    std::lock_guard lock(mu_);
+    std::optional<Failure> refused;
+    for (const auto& pid : record.parts) {
+      auto it = entries_.find(pid);
+      if (it == entries_.end()) {
+        refused = fail(400, "invalid_concat", "partial upload " + pid + " not found");
+        break;
       }
-      uint64_t left = size;
-      while (left > 0) {
-        ssize_t n = ::copy_file_range(in.get(), nullptr, out.get(), nullptr, left, 0);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          cleanup();
-          return io_failure("copy partial upload");
-        }
-        left -= static_cast<uint64_t>(n);
+      const Entry& p = *it->second;
+      if (p.record.concat != ConcatKind::partial) {
+        refused = fail(400, "invalid_concat", "upload " + pid + " is not a partial upload");
+      } else if (p.record.owner != record.owner) {
+        refused = fail(403, "forbidden", "partial upload " + pid + " belongs to someone else");
+      } else if (!p.record.length || p.offset != *p.record.length) {
+        refused = fail(400, "invalid_concat", "partial upload " + pid + " is not complete");
+      } else if (p.busy) {
+        refused =
+            fail(423, "upload_locked", "partial upload " + pid + " is in use by another request");
       }
+      if (refused) break;
+      total += p.offset;
     }
-    if (::fdatasync(out.get()) != 0) {
-      cleanup();
-      return io_failure("fdatasync");
+    if (!refused && total > kMaxSizeValue)
+      refused =
+          fail(413, "upload_too_large", "upload too large", static_cast<long long>(kMaxSizeValue));
+    if (refused) {
+      fs::remove_all(tmp, ec);
+      return *refused;
     }
+    for (const auto& pid : record.parts) entries_[pid]->busy = true;
+    reserved_[record.id] = {record.owner, total};
   }
-  Entry e;
-  e.record = std::move(record);
-  e.offset = total;
-  e.updated_at = now;
-  auto v = install(std::move(e), tmp);
-  if (!v) {
-    cleanup();
-    return v;
+  record.length = total;
+  std::vector<std::string> parts = record.parts;
+  return std::unique_ptr<ConcatJob>(new ConcatJob(this, std::move(record), std::move(parts), tmp));
+}
+
+Result<UploadView> Store::concatenate(UploadRecord record, int64_t now) {
+  auto job = begin_concat(std::move(record), now);
+  if (!job) return job.error();
+  if (auto st = job.value()->copy(); !st) return st.error();
+  return job.value()->install();
+}
+
+void Store::release_concat(const ConcatJob& job) {
+  std::lock_guard lock(mu_);
+  reserved_.erase(job.record_.id);
+  for (const auto& pid : job.parts_) {
+    auto it = entries_.find(pid);
+    if (it != entries_.end()) it->second->busy = false;
   }
+}
+
+ConcatJob::~ConcatJob() {
+  if (installed_) return;
+  std::error_code ec;
+  fs::remove_all(tmp_, ec);
+  store_->release_concat(*this);
+}
+
+Status ConcatJob::copy() {
+  if (copied_ || installed_) return fail(500, "internal_error", "concatenation already copied");
+  Fd out(::open((tmp_ / "data").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!out) return io_failure("create data file");
+  for (const auto& pid : parts_) {
+    uint64_t size = 0;
+    {
+      std::lock_guard lock(store_->mu_);
+      auto it = store_->entries_.find(pid);  // held busy by this job, so still there
+      if (it == store_->entries_.end())
+        return fail(500, "internal_error", "partial upload " + pid + " vanished");
+      size = it->second->offset;
+    }
+    Fd in(::open(store_->data_path(pid).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in) return io_failure("open partial upload");
+    if (auto st = copy_bytes(in.get(), out.get(), size); !st) return st;
+  }
+  if (::fdatasync(out.get()) != 0) return io_failure("fdatasync");
+  copied_ = true;
+  return ok_status();
+}
+
+Result<UploadView> ConcatJob::install() {
+  if (!copied_ || installed_) return fail(500, "internal_error", "concatenation not copied");
+  Store::Entry e;
+  e.record = record_;
+  e.offset = total();
+  e.updated_at = record_.created_at;
+  auto v = store_->install(std::move(e), tmp_);
+  if (!v) return v;
+  installed_ = true;
+  store_->release_concat(*this);
   // The parts served their purpose (tus allows removing them after concatenation).
-  for (const auto& p : parts) (void)remove(p.first);
+  for (const auto& pid : parts_) (void)store_->remove_entry(pid, true);
   return v;
 }
 
@@ -474,19 +537,22 @@ Status Store::update_record(const UploadRecord& record) {
     if (it == entries_.end()) return fail(404, "not_found", "no such upload");
     e = it->second;
   }
-  if (auto st = atomic_write(dir_of(record.id) / "info.json", record_to_json(record).dump()); !st)
-    return st;
+  if (auto st = atomic_write(dir_of(record.id) / "info.json", record_text(record)); !st) return st;
   std::lock_guard lock(mu_);
   e->record = record;
   return ok_status();
 }
 
 Status Store::remove(const std::string& id) {
+  return remove_entry(id, false);
+}
+
+Status Store::remove_entry(const std::string& id, bool taken) {
   {
     std::lock_guard lock(mu_);
     auto it = entries_.find(id);
     if (it == entries_.end()) return fail(404, "not_found", "no such upload");
-    if (it->second->busy)
+    if (it->second->busy && !taken)
       return fail(423, "upload_locked", "another request is writing this upload");
     entries_.erase(it);
   }
@@ -505,6 +571,8 @@ uint64_t Store::owner_usage(const std::string& owner) const {
     if (e->record.owner != owner) continue;
     sum += e->record.length ? *e->record.length : e->offset;
   }
+  for (const auto& [id, r] : reserved_)
+    if (r.first == owner) sum += r.second;
   return sum;
 }
 

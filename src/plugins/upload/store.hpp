@@ -71,6 +71,9 @@ struct RecoveryReport {
   size_t uploads = 0;            // uploads found intact
   size_t removed = 0;            // half-created, trashed or corrupt directories removed
   uint64_t truncated_bytes = 0;  // unacknowledged bytes cut off past durable offsets
+  // Ids of the half-created uploads removed (".tmp-<id>"): a content record made for one
+  // of them before the crash has no upload any more.
+  std::vector<std::string> abandoned;
 };
 
 struct StoreOptions {
@@ -137,6 +140,39 @@ class WriteSession {
   bool done_ = false;
 };
 
+// A final upload (tus concatenation) being assembled in three steps, so that the long copy
+// holds no lock: Store::begin_concat (short) checks the parts and takes them — they stay
+// busy, so nobody patches, deletes or concatenates them meanwhile — and reserves the total
+// under the owner (owner_usage counts it); copy() (long, no lock) fills the new upload's
+// temp directory; install() (short) makes the final upload visible and removes the parts.
+// Dropped before install() succeeds, it gives the parts back, drops the reservation and
+// removes the temp directory: a failed copy leaves nothing (a crash leaves only the temp
+// directory, which Store::open removes).
+class ConcatJob {
+ public:
+  ConcatJob(const ConcatJob&) = delete;
+  ConcatJob& operator=(const ConcatJob&) = delete;
+  ~ConcatJob();
+
+  const UploadRecord& record() const noexcept { return record_; }  // id and length set
+  uint64_t total() const noexcept { return *record_.length; }
+  Status copy();
+  Result<UploadView> install();
+
+ private:
+  friend class Store;
+  ConcatJob(Store* store, UploadRecord record, std::vector<std::string> parts,
+            std::filesystem::path tmp)
+      : store_(store), record_(std::move(record)), parts_(std::move(parts)), tmp_(std::move(tmp)) {}
+
+  Store* store_;
+  UploadRecord record_;
+  std::vector<std::string> parts_;
+  std::filesystem::path tmp_;
+  bool copied_ = false;
+  bool installed_ = false;
+};
+
 class Store {
  public:
   explicit Store(StoreOptions options);
@@ -146,8 +182,11 @@ class Store {
 
   // Creates an empty upload; assigns record.id when empty. Durable when it returns.
   Result<UploadView> create(UploadRecord record, int64_t now);
-  // Creates a final upload from complete partial uploads (same owner checked by caller),
-  // copying their bytes in order; the parts are removed afterwards.
+  // Starts a final upload from record.parts: complete partial uploads of record.owner, each
+  // listed once (400 duplicate_concat_part; 400/403/423 for a missing, foreign, incomplete
+  // or busy part). Short: no bytes are copied yet (see ConcatJob).
+  Result<std::unique_ptr<ConcatJob>> begin_concat(UploadRecord record, int64_t now);
+  // begin_concat, copy and install in one call.
   Result<UploadView> concatenate(UploadRecord record, int64_t now);
 
   Result<UploadView> get(const std::string& id) const;
@@ -166,7 +205,8 @@ class Store {
   // Removes an upload and its bytes. 423 while a write session is open.
   Status remove(const std::string& id);
 
-  // Sum of the sizes (length, or offset while deferred) of this owner's uploads.
+  // Sum of the sizes (length, or offset while deferred) of this owner's uploads, plus the
+  // final uploads being assembled for them.
   uint64_t owner_usage(const std::string& owner) const;
   // Ids of expired, idle uploads at `now`.
   std::vector<std::string> expired(int64_t now) const;
@@ -185,7 +225,13 @@ class Store {
 
  private:
   friend class WriteSession;
+  friend class ConcatJob;
   using Entry = detail::StoreEntry;
+
+  // Takes the upload out of the index (423 while busy unless `taken`: a ConcatJob holds
+  // it), then removes its directory through the trash.
+  Status remove_entry(const std::string& id, bool taken);
+  void release_concat(const ConcatJob& job);
 
   UploadView view_locked(const Entry& e) const;
   Status write_offset(const std::string& id, uint64_t offset, int64_t updated_at) const;
@@ -195,6 +241,7 @@ class Store {
   StoreOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Entry>> entries_;
+  std::map<std::string, std::pair<std::string, uint64_t>> reserved_;  // id -> (owner, bytes)
 };
 
 }  // namespace sg::upload

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "base64.hpp"
+#include "utf8.hpp"
 
 namespace sg::upload {
 
@@ -58,7 +59,10 @@ Result<Metadata> parse_metadata(std::string_view value) {
     if (!decoded)
       return fail(400, "invalid_metadata",
                   "Upload-Metadata: value of '" + std::string(key) + "' is not valid base64");
-    if (!out.emplace(std::string(key), std::move(*decoded)).second)
+    // Values become JSON (the upload record, the content record): ill-formed UTF-8 is
+    // replaced with U+FFFD rather than refused, so a file name cut mid-character by some
+    // client-side limit still uploads.
+    if (!out.emplace(std::string(key), repair_utf8(*decoded)).second)
       return fail(400, "invalid_metadata",
                   "Upload-Metadata: duplicate key '" + std::string(key) + "'");
     if (out.size() > 64) return fail(400, "invalid_metadata", "Upload-Metadata: too many keys");
@@ -106,8 +110,14 @@ Result<ConcatSpec> parse_concat(std::string_view value) {
         url.substr(url.rfind('/') == std::string_view::npos ? 0 : url.rfind('/') + 1);
     if (!valid_upload_id(id))
       return fail(400, "invalid_concat",
-                  "Upload-Concat: '" + std::string(url).substr(0, 200) +
+                  "Upload-Concat: '" + std::string(utf8_prefix(repair_utf8(url), 200)) +
                       "' is not an upload URL of this server");
+    // Each part once: listing one part many times would multiply its bytes past every limit.
+    for (const auto& seen : spec.parts) {
+      if (seen == id)
+        return fail(400, "duplicate_concat_part",
+                    "Upload-Concat: partial upload " + seen + " is listed more than once");
+    }
     spec.parts.emplace_back(id);
     if (spec.parts.size() > 1000)
       return fail(400, "invalid_concat", "Upload-Concat: too many parts");

@@ -1,6 +1,8 @@
 // tus 1.0.0 (core + creation, creation-defer-length, creation-with-upload, expiration,
 // checksum, termination, concatenation) over the gateway's http service.
+#include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,16 +42,64 @@ void add_completion_headers(Headers& h, const std::string& id, const CompletionR
   h.push_back({"StreamGate-Upload-State", c.state});
 }
 
+// Undoes a creation that does not end in 201 (refused, failed, or threw): the client never
+// learned the Location, so nothing of it may stay behind — no upload directory or record,
+// no content record.
+class CreationRollback {
+ public:
+  explicit CreationRollback(Context& ctx) : ctx_(&ctx) {}
+  CreationRollback(const CreationRollback&) = delete;
+  CreationRollback& operator=(const CreationRollback&) = delete;
+  ~CreationRollback() { run(); }
+
+  // Undoes now (before the error answer, so that a client never sees leftovers).
+  void run() {
+    undo(ctx_, id, upload_made, content_made);
+    dismiss();
+  }
+
+  // Hands the undo over to an asynchronous continuation (the creation body's end).
+  std::function<void()> hand_over() {
+    std::function<void()> f = [c = ctx_, id = id, u = upload_made, m = content_made] {
+      undo(c, id, u, m);
+    };
+    dismiss();
+    return f;
+  }
+  void dismiss() { upload_made = content_made = false; }
+
+  std::string id;
+  bool upload_made = false;
+  bool content_made = false;
+
+ private:
+  static void undo(Context* ctx, const std::string& id, bool upload, bool content) {
+    if (upload) {
+      if (auto st = ctx->store->remove(id); !st)
+        ctx->host.warn("upload " + id +
+                       ": not removed after a failed creation: " + st.error().message);
+    }
+    if (content) delete_content_record(*ctx, id);
+  }
+
+  Context* ctx_;
+};
+
 bool has_body(const http::Exchange& ex) {
   int64_t cl = ex.content_length();
   return cl > 0 || (cl < 0 && ex.header("Transfer-Encoding").has_value());
 }
 
 // Streams the request body into the upload, then answers `status` (204 PATCH, 201 POST).
+// `undo` (creation only) runs when the body fails: the answer then carries no Location.
 void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, uint64_t offset,
-                 std::optional<ChecksumSpec> checksum, int status, Headers extra) {
+                 std::optional<ChecksumSpec> checksum, int status, Headers extra,
+                 std::function<void()> undo = {}) {
   auto session = ctx.store->begin_write(id, offset, checksum, now_seconds());
-  if (!session) return respond_failure(ex, session.error(), true);
+  if (!session) {
+    if (undo) undo();
+    return respond_failure(ex, session.error(), true);
+  }
   std::shared_ptr<WriteSession> ws(std::move(session.value()));
   bool checksummed = checksum.has_value();
   Context* c = &ctx;
@@ -66,17 +116,22 @@ void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, 
         if (st) c->bytes_received.add(static_cast<double>(data.size()));
         return st;
       },
-      [ws, c, ex, id, status, checksummed, extra = std::move(extra)](Status st) mutable {
+      [ws, c, ex, id, status, checksummed, extra = std::move(extra),
+       undo = std::move(undo)](Status st) mutable {
         if (!st) {
           // A body cut short by the transport (client gone 499, idle 408, server shutting
           // down 503) keeps what arrived, unless the chunk was checksummed (all or nothing);
           // a refused body (413, storage error) discards this request's uncommitted part.
           int code = st.error().status;
           ws->abandon(!checksummed && (code == 499 || code == 408 || code == 503));
+          if (undo) undo();
           return respond_failure(ex, st.error(), true);
         }
         auto off = ws->finish();
-        if (!off) return respond_failure(ex, off.error(), true);
+        if (!off) {
+          if (undo) undo();
+          return respond_failure(ex, off.error(), true);
+        }
         Headers h = tus_base();
         h.insert(h.end(), extra.begin(), extra.end());
         h.push_back({"Upload-Offset", std::to_string(off.value())});
@@ -96,6 +151,74 @@ void handle_options(Context& ctx, const http::Exchange& ex) {
             {"Tus-Max-Size", std::to_string(ctx.config.max_size)},
             {"Tus-Checksum-Algorithm", std::string(kTusChecksumAlgorithms)}};
   ex.respond(204, "", h);
+}
+
+// A final upload: parts checked and reserved under the creation lock, limits checked on
+// their total BEFORE any byte is copied, the copy itself outside the lock (other creations
+// go on), then installed under the lock.
+Result<UploadView> create_final(Context& ctx, UploadRecord& rec, CreationRollback& rollback) {
+  std::unique_ptr<ConcatJob> job;
+  {
+    std::lock_guard lock(ctx.create_mu);
+    auto begun = ctx.store->begin_concat(rec, now_seconds());
+    if (!begun) return begun.error();
+    job = std::move(begun.value());
+    rec = job->record();
+    // The reservation already counts the total under the owner, and the parts still count
+    // too: the copy needs room for both until the parts are removed.
+    if (auto lim = check_limits(ctx, rec.owner, job->total(), job->total()); !lim)
+      return lim.error();
+    if (auto st = create_content_record(ctx, rec); !st) return st.error();
+    rollback.content_made = true;
+  }
+  if (auto st = job->copy(); !st) return st.error();
+  std::lock_guard lock(ctx.create_mu);
+  return job->install();
+}
+
+// The pool part of POST /files/: content record, then the upload (or the concatenation).
+void create_upload(Context& ctx, const http::Exchange& ex, UploadRecord rec, bool body,
+                   std::optional<ChecksumSpec> checksum) {
+  CreationRollback rollback(ctx);
+  // The content record comes first (under the upload's future id): metadata the catalogue
+  // refuses must fail the creation before anything irreversible, in particular before a
+  // concatenation consumes its partial uploads.
+  rec.id = new_upload_id();
+  rollback.id = rec.id;
+  bool content = rec.concat != ConcatKind::partial;
+  rec.has_content = content && ctx.metadata != nullptr;
+  Result<UploadView> created = fail(500, "internal_error", "not created");
+  if (rec.concat == ConcatKind::final_upload) {
+    created = create_final(ctx, rec, rollback);
+  } else {
+    std::lock_guard lock(ctx.create_mu);
+    if (auto lim = check_limits(ctx, rec.owner, rec.length); !lim) {
+      created = lim.error();
+    } else if (auto st = content ? create_content_record(ctx, rec) : ok_status(); !st) {
+      created = st.error();
+    } else {
+      rollback.content_made = content;
+      created = ctx.store->create(rec, now_seconds());
+    }
+  }
+  if (!created) {
+    rollback.run();
+    return respond_failure(ex, created.error(), true);
+  }
+  rollback.upload_made = true;
+  UploadRecord stored = created->record;
+  ctx.uploads_created.add();
+  Headers extra{{"Location", location_of(ctx, stored.id)}};
+  if (body)
+    return stream_into(ctx, ex, stored.id, 0, checksum, 201, std::move(extra),
+                       rollback.hand_over());
+  rollback.dismiss();
+  Headers h = tus_base();
+  h.insert(h.end(), extra.begin(), extra.end());
+  h.push_back({"Upload-Offset", std::to_string(created->offset)});
+  add_state_headers(h, created.value());
+  if (created->complete()) add_completion_headers(h, stored.id, complete_upload(ctx, stored.id));
+  ex.respond(201, "", h);
 }
 
 void handle_create(Context& ctx, const http::Exchange& ex) {
@@ -175,41 +298,13 @@ void handle_create(Context& ctx, const http::Exchange& ex) {
     return respond_failure(ex, lim.error(), true);
 
   on_pool(ctx, ex, true, [&ctx, ex, rec = std::move(rec), body, checksum]() mutable {
-    // The content record comes first (under the upload's future id): metadata the catalogue
-    // refuses must fail the creation before anything irreversible, in particular before a
-    // concatenation consumes its partial uploads.
-    rec.id = new_upload_id();
-    bool content = rec.concat != ConcatKind::partial;
-    Result<UploadView> created = fail(500, "internal_error", "not created");
-    {
-      std::lock_guard lock(ctx.create_mu);
-      if (rec.concat != ConcatKind::final_upload) {
-        // No quota check for final uploads: concatenation moves bytes the parts counted.
-        if (auto lim = check_limits(ctx, rec.owner, rec.length); !lim)
-          return respond_failure(ex, lim.error(), true);
-      }
-      if (content) {
-        if (auto st = create_content_record(ctx, rec); !st)
-          return respond_failure(ex, st.error(), true);
-        rec.has_content = ctx.metadata != nullptr;
-      }
-      created = rec.concat == ConcatKind::final_upload ? ctx.store->concatenate(rec, now_seconds())
-                                                       : ctx.store->create(rec, now_seconds());
+    try {
+      create_upload(ctx, ex, std::move(rec), body, checksum);
+    } catch (const std::exception& e) {
+      // Rolled back already (CreationRollback); answer rather than drop the exchange.
+      ctx.host.error(std::string("upload creation failed: ") + e.what());
+      respond_failure(ex, fail(500, "internal_error", "the upload could not be created"), true);
     }
-    if (!created) {
-      if (content) delete_content_record(ctx, rec.id);
-      return respond_failure(ex, created.error(), true);
-    }
-    UploadRecord stored = created->record;
-    ctx.uploads_created.add();
-    Headers extra{{"Location", location_of(ctx, stored.id)}};
-    if (body) return stream_into(ctx, ex, stored.id, 0, checksum, 201, std::move(extra));
-    Headers h = tus_base();
-    h.insert(h.end(), extra.begin(), extra.end());
-    h.push_back({"Upload-Offset", std::to_string(created->offset)});
-    add_state_headers(h, created.value());
-    if (created->complete()) add_completion_headers(h, stored.id, complete_upload(ctx, stored.id));
-    ex.respond(201, "", h);
   });
 }
 

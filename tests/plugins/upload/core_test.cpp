@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base64.hpp"
 #include "hasher.hpp"
 #include "multipart.hpp"
 #include "tus_headers.hpp"
+#include "utf8.hpp"
 
 namespace sg::upload {
 namespace {
@@ -58,6 +61,48 @@ TEST(TusHeaders, MetadataDecodesPairsAndRejectsBadBase64) {
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().status, 400);
   }
+}
+
+// Issue 10 item 7: metadata values become JSON, whose writer throws on ill-formed UTF-8.
+TEST(TusHeaders, MetadataValuesWithIllFormedUtf8AreRepaired) {
+  std::string ri;
+  for (int i = 0; i < 67; ++i) ri += "\xE6\x97\xA5";  // 67 x U+65E5, 201 bytes
+  std::string cut = ri.substr(0, 200);                // cut mid-character by some limit
+  auto m = parse_metadata("filename " + base64_encode(cut) + ",raw " +
+                          base64_encode(std::string("a\xff\xfe\xc3(b\xed\xa0\x80", 9)));
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->at("filename"), ri.substr(0, 198) + "\xEF\xBF\xBD");
+  EXPECT_TRUE(is_valid_utf8(m->at("raw")));
+  EXPECT_EQ(m->at("raw"),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD(b\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_NO_THROW((void)nlohmann::json(m.value()).dump());
+}
+
+TEST(Utf8, RepairsMaximalSubpartsAndCutsAtCharacterBoundaries) {
+  EXPECT_TRUE(is_valid_utf8("plain \xE6\x97\xA5 \xF0\x9F\x8E\xAC"));
+  for (const char* bad :
+       {"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\x80", "\xE6\x97", "\xFF"})
+    EXPECT_FALSE(is_valid_utf8(bad)) << bad;
+  EXPECT_EQ(repair_utf8("ok"), "ok");
+  EXPECT_EQ(repair_utf8("\xE6\x97x"), "\xEF\xBF\xBDx");  // one U+FFFD per maximal subpart
+  EXPECT_EQ(repair_utf8("\xF0\x9F\x8E"), "\xEF\xBF\xBD");
+  EXPECT_EQ(repair_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  std::string s =
+      "a\xE6\x97\xA5\xF0\x9F\x8E\xAC"
+      "b";
+  EXPECT_EQ(utf8_prefix(s, 0), "");
+  EXPECT_EQ(utf8_prefix(s, 2), "a\xE6\x97\xA5");
+  EXPECT_EQ(utf8_prefix(s, 3), "a\xE6\x97\xA5\xF0\x9F\x8E\xAC");
+  EXPECT_EQ(utf8_prefix(s, 99), s);
+}
+
+// Issue 10 item 5: one partial listed many times multiplied its bytes past every limit.
+TEST(TusHeaders, ConcatRefusesAPartListedTwice) {
+  const std::string a = "/files/6f1c2b9e-8d3a-4f5b-9c7d-1e2f3a4b5c6d";
+  auto r = parse_concat("final;" + a + " http://host" + a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_EQ(r.error().code, "duplicate_concat_part");
 }
 
 TEST(TusHeaders, ChecksumHeader) {
@@ -212,6 +257,57 @@ TEST(Probe, AcceptsRealVideoAndRejectsOtherBytes) {
             0);
   EXPECT_FALSE(probe_media(png).ok());
   EXPECT_FALSE(probe_media(dir.path() / "missing").ok());
+}
+
+// Issue 10 item 6: inputs whose demuxer reads other files must never count as media, even
+// when the file they name is a real video (here a playlist pointing at one).
+TEST(Probe, RefusesContainersThatNameOtherFiles) {
+  sgtest::TempDir dir("sg-upload-probe-refuse");
+  auto victim = dir.path() / "victim.mp4";
+  ASSERT_TRUE(sgtest::upload::make_test_video(victim));
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream(dir.path() / name, std::ios::binary) << text;
+    return dir.path() / name;
+  };
+  struct Case {
+    std::filesystem::path file;
+    std::string reason;
+  };
+  const std::string v = victim.string();
+  std::vector<Case> cases{
+      {write("hls", "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n" + v + "\n#EXT-X-ENDLIST\n"),
+       "unsupported container: hls playlists are not accepted as uploads"},
+      {write("concat", "ffconcat version 1.0\nfile '" + v + "'\n"),
+       "unsupported container: concat scripts are not accepted as uploads"},
+      {write("sdp",
+             "v=0\no=- 0 0 IN IP4 127.0.0.1\ns=x\nc=IN IP4 127.0.0.1\nt=0 0\n"
+             "m=video 5004 RTP/AVP 96\na=rtpmap:96 H264/90000\n"),
+       "unsupported container: SDP session descriptions are not accepted as uploads"},
+  };
+  for (const auto& c : cases) {
+    auto r = probe_media(c.file);
+    ASSERT_FALSE(r.ok()) << c.file << " was accepted: " << r->dump();
+    EXPECT_EQ(r.error().status, 422);
+    EXPECT_EQ(r.error().code, "unsupported_container");
+    EXPECT_EQ(r.error().message, c.reason);
+  }
+  // A bare playlist that no demuxer claims is simply not media.
+  auto bare = probe_media(write("bare", "#EXTM3U\n#EXTINF:1,\n/etc/passwd\n"));
+  ASSERT_FALSE(bare.ok());
+  EXPECT_EQ(bare.error().status, 422);
+  // A still image (image2 family) is refused by name.
+  auto png = dir.path() / "png";
+  ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x64 "
+                         "-frames:v 1 -f image2 -c:v png '" +
+                         png.string() + "'")
+                            .c_str()),
+            0);
+  auto still = probe_media(png);
+  ASSERT_FALSE(still.ok());
+  EXPECT_EQ(still.error().code, "unsupported_container");
+  EXPECT_NE(still.error().message.find("still images"), std::string::npos);
+  // The real video itself still probes.
+  EXPECT_TRUE(probe_media(victim).ok());
 }
 
 }  // namespace

@@ -208,6 +208,68 @@ TEST_F(StoreTest, ConcatenatesCompletePartialsOfTheSameOwner) {
   EXPECT_EQ(patch.error().status, 403);
 }
 
+// Issue 10 item 5: a final upload is checked, then its parts are taken and its total
+// reserved BEFORE any copy; a failed copy gives everything back and leaves no directory.
+TEST_F(StoreTest, ConcatReservesBeforeCopyingAndAFailedCopyLeavesNothing) {
+  Store store(opts());
+  ASSERT_TRUE(store.open().ok());
+  auto make_part = [&](const std::string& bytes) {
+    UploadRecord r = rec(bytes.size());
+    r.concat = ConcatKind::partial;
+    std::string id = store.create(r, 1)->record.id;
+    auto s = store.begin_write(id, 0, std::nullopt, 2);
+    EXPECT_TRUE(s->get()->write(bytes).ok());
+    EXPECT_TRUE(s->get()->finish().ok());
+    return id;
+  };
+  std::string a = make_part(std::string(1000, 'a'));
+  std::string b = make_part("bb");
+  auto tmp_dirs = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir_.path() / "uploads"))
+      if (e.path().filename().string().rfind(".tmp-", 0) == 0) ++n;
+    return n;
+  };
+
+  UploadRecord dup = rec(std::nullopt);
+  dup.concat = ConcatKind::final_upload;
+  dup.parts = {a, a, b};
+  auto refused = store.begin_concat(dup, 3);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().status, 400);
+  EXPECT_EQ(refused.error().code, "duplicate_concat_part");
+  EXPECT_EQ(tmp_dirs(), 0u);
+
+  UploadRecord fin = rec(std::nullopt);
+  fin.concat = ConcatKind::final_upload;
+  fin.parts = {a, b};
+  {
+    auto job = store.begin_concat(fin, 3);
+    ASSERT_TRUE(job.ok());
+    EXPECT_EQ(job.value()->total(), 1002u);
+    // Reserved: the owner's usage counts the copy-to-be, and the parts are held.
+    EXPECT_EQ(store.owner_usage("0xA"), 2004u);
+    EXPECT_EQ(store.remove(a).error().status, 423);
+    EXPECT_EQ(store.begin_concat(fin, 3).error().status, 423);
+    // Nothing copied yet: only an empty temp directory exists.
+    EXPECT_EQ(tmp_dirs(), 1u);
+    // The copy fails (a part's bytes are gone): the job is dropped without installing.
+    fs::rename(store.data_path(b), dir_.path() / "b-data");
+    EXPECT_FALSE(job.value()->copy().ok());
+  }
+  fs::rename(dir_.path() / "b-data", store.data_path(b));
+  EXPECT_EQ(tmp_dirs(), 0u);
+  EXPECT_EQ(store.owner_usage("0xA"), 1002u);
+  EXPECT_EQ(store.list().size(), 2u);
+
+  auto v = store.concatenate(fin, 4);
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  EXPECT_EQ(read_all(store.data_path(v->record.id)), std::string(1000, 'a') + "bb");
+  EXPECT_EQ(store.owner_usage("0xA"), 1002u);  // the parts are gone
+  EXPECT_FALSE(store.get(a).ok());
+  EXPECT_EQ(tmp_dirs(), 0u);
+}
+
 TEST_F(StoreTest, ExpiryQuotaAndRemoval) {
   Store store(opts());
   ASSERT_TRUE(store.open().ok());
