@@ -40,8 +40,13 @@ TYPED_TEST(JobsCrash, KilledMidJobCompletesAfterRestart) {
   ASSERT_TRUE(eventually([&] { return std::filesystem::exists(done); }, std::chrono::seconds(30)))
       << server->log();
   EXPECT_EQ(count_lines(started), 2u);
-  auto job = server->request("GET", "/api/v1/jobs/" + id, "", as(kAlice, true)).json();
-  EXPECT_EQ(job["state"], "succeeded");
+  // The handler writes `done` before the worker records the outcome: wait for the record.
+  json job;
+  EXPECT_TRUE(eventually([&] {
+    job = server->request("GET", "/api/v1/jobs/" + id, "", as(kAlice, true)).json();
+    return job["state"] == "succeeded";
+  }))
+      << job.dump();
   EXPECT_EQ(job["attempts"], 2);
   server->stop();
 }
