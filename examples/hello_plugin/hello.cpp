@@ -31,9 +31,9 @@ class Hello final : public sg::Plugin {
 
   // Services may be used from start() on: the http service's provider is already started.
   void start() override {
-    http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, kHttpMinor);
-    if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "the http service is not available");
-    router_.bind(http_);
+    http_ = sg::ServiceRef<sg_http_service>::require(host(), SG_HTTP_SERVICE, SG_HTTP_MAJOR,
+                                                     kHttpMinor);
+    router_.bind(http_.get());
     // The handler runs on a gateway network thread: it must answer quickly and not block.
     router_.add(SG_HTTP_GET, "/hello/{name}", [this](const sg::http::Exchange& ex) {
       const std::string name(ex.path_param("name").value_or(""));
@@ -48,13 +48,12 @@ class Hello final : public sg::Plugin {
   // Routes go first, so no handler runs once the service is released.
   void stop(std::chrono::milliseconds) override {
     router_.clear();
-    if (http_ != nullptr) host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
-    http_ = nullptr;
+    http_.reset();
   }
 
  private:
   std::string greeting_;
-  const sg_http_service* http_ = nullptr;
+  sg::ServiceRef<sg_http_service> http_;
   sg::http::Router router_;
 };
 

@@ -47,9 +47,13 @@ class Error : public std::runtime_error {
   sg_status status_;
 };
 
-namespace detail {
+// Implementing a service vtable (a provider): each C entry point of the table wraps its
+// C++ body in guard(), hands strings to the caller with give(), and reports failures with
+// fail(). See src/plugins/worker/service.cpp for a complete provider.
+namespace provider {
 
-inline void fill_error(sg_error* err, sg_status status, std::string_view message) noexcept {
+// Fills *err (when not NULL) with status and a message cut to SG_ERROR_MESSAGE_MAX.
+inline void fail(sg_error* err, sg_status status, std::string_view message) noexcept {
   if (err == nullptr) return;
   err->status = status;
   size_t n = message.size() < SG_ERROR_MESSAGE_MAX - 1 ? message.size() : SG_ERROR_MESSAGE_MAX - 1;
@@ -57,10 +61,13 @@ inline void fill_error(sg_error* err, sg_status status, std::string_view message
   err->message[n] = '\0';
 }
 
-inline void release_malloced(char* data) noexcept { std::free(data); }
+inline void release_malloced(char* data) noexcept {
+  std::free(data);
+}
 
-// Copies `s` into an sg_owned_str the receiver frees with std::free via release.
-inline bool make_owned(std::string_view s, sg_owned_str* out) noexcept {
+// Copies `s` into an sg_owned_str the receiver frees through its `release`. False when out
+// is NULL or memory ran out.
+inline bool give(std::string_view s, sg_owned_str* out) noexcept {
   if (out == nullptr) return false;
   char* p = static_cast<char*>(std::malloc(s.size() + 1));
   if (p == nullptr) return false;
@@ -72,24 +79,39 @@ inline bool make_owned(std::string_view s, sg_owned_str* out) noexcept {
   return true;
 }
 
-// Runs `fn`, mapping any exception to a status and message.
+// Runs `fn` and returns SG_OK, or maps what it throws to a status and message: sg::Error
+// keeps its status, anything else is SG_ERR_INTERNAL. Nothing escapes.
 template <typename Fn>
-sg_status guarded(sg_error* err, Fn&& fn) noexcept {
+sg_status guard(sg_error* err, Fn&& fn) noexcept {
   try {
     fn();
     return SG_OK;
   } catch (const Error& e) {
-    fill_error(err, e.status(), e.what());
+    fail(err, e.status(), e.what());
     return e.status();
   } catch (const std::exception& e) {
-    fill_error(err, SG_ERR_INTERNAL, e.what());
+    fail(err, SG_ERR_INTERNAL, e.what());
     return SG_ERR_INTERNAL;
   } catch (...) {
-    fill_error(err, SG_ERR_INTERNAL, "unknown exception");
+    fail(err, SG_ERR_INTERNAL, "unknown exception");
     return SG_ERR_INTERNAL;
   }
 }
 
+}  // namespace provider
+
+// The SDK's own plumbing. Not for plugins: use sg::provider.
+namespace detail {
+inline void fill_error(sg_error* err, sg_status status, std::string_view message) noexcept {
+  provider::fail(err, status, message);
+}
+inline bool make_owned(std::string_view s, sg_owned_str* out) noexcept {
+  return provider::give(s, out);
+}
+template <typename Fn>
+sg_status guarded(sg_error* err, Fn&& fn) noexcept {
+  return provider::guard(err, std::forward<Fn>(fn));
+}
 }  // namespace detail
 
 // Takes ownership of an sg_owned_str and converts it to std::string.
@@ -246,8 +268,8 @@ class Host {
   }
 
   // The callback runs on a kernel event thread; exceptions it throws are logged and dropped.
-  [[nodiscard]] Subscription subscribe(std::string_view pattern,
-                                       std::function<void(std::string_view, const json&)> fn) const {
+  [[nodiscard]] Subscription subscribe(
+      std::string_view pattern, std::function<void(std::string_view, const json&)> fn) const {
     Subscription sub;
     sub.fn_ = std::make_unique<Subscription::Fn>(std::move(fn));
     sub.ctx_ = std::make_unique<Subscription::Context>(Subscription::Context{api_, sub.fn_.get()});
@@ -273,8 +295,8 @@ class Host {
   const Table* acquire(std::string_view name, uint32_t major, uint32_t min_minor) const {
     const void* table = nullptr;
     sg_error err{};
-    sg_status st = api_->service_acquire(api_->host, name.data(), name.size(), major, min_minor,
-                                         &table, &err);
+    sg_status st =
+        api_->service_acquire(api_->host, name.data(), name.size(), major, min_minor, &table, &err);
     if (st == SG_ERR_NOT_FOUND) return nullptr;
     check(st, err, "service_acquire(" + std::string(name) + ")");
     return static_cast<const Table*>(table);
@@ -318,10 +340,10 @@ class Host {
   }
   Metric histogram(std::string_view name, std::string_view help, std::string_view labels = {},
                    const std::vector<double>& buckets = {}) const {
-    return Metric(api_, api_->metric_get(api_->host, SG_METRIC_HISTOGRAM, name.data(), name.size(),
-                                         help.data(), help.size(), labels.data(), labels.size(),
-                                         buckets.empty() ? nullptr : buckets.data(),
-                                         buckets.size()));
+    return Metric(api_,
+                  api_->metric_get(api_->host, SG_METRIC_HISTOGRAM, name.data(), name.size(),
+                                   help.data(), help.size(), labels.data(), labels.size(),
+                                   buckets.empty() ? nullptr : buckets.data(), buckets.size()));
   }
   std::string metrics_text() const {
     sg_owned_str out{};
@@ -362,7 +384,8 @@ class Host {
       json doc = json::parse(std::string_view(payload, payload_size));
       (*ctx->fn)(std::string_view(topic, topic_size), doc);
     } catch (const std::exception& e) {
-      std::string msg = "event handler for '" + std::string(topic, topic_size) + "' threw: " + e.what();
+      std::string msg =
+          "event handler for '" + std::string(topic, topic_size) + "' threw: " + e.what();
       ctx->api->log(ctx->api->host, SG_LOG_ERROR, msg.data(), msg.size());
     } catch (...) {
       static constexpr std::string_view msg = "event handler threw a non-standard exception";
@@ -398,6 +421,70 @@ class Host {
   const sg_host_api* api_ = nullptr;
 };
 
+// A service this plugin acquired, released when the reference goes (or at reset()).
+// Acquire in start(), reset in stop() after the routes and work that use it are gone:
+//
+//   http_ = sg::ServiceRef<sg_http_service>::require(host(), SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
+//   cache_ = sg::ServiceRef<sg_cache_service>::optional(host(), SG_CACHE_SERVICE, 1, 0);
+//   if (cache_) ... cache_->get(cache_->self, ...);
+template <typename Table>
+class ServiceRef {
+ public:
+  ServiceRef() = default;
+  ServiceRef(const ServiceRef&) = delete;
+  ServiceRef& operator=(const ServiceRef&) = delete;
+  ServiceRef(ServiceRef&& o) noexcept { *this = std::move(o); }
+  ServiceRef& operator=(ServiceRef&& o) noexcept {
+    if (this != &o) {
+      reset();
+      host_ = o.host_;
+      name_ = std::move(o.name_);
+      major_ = o.major_;
+      table_ = std::exchange(o.table_, nullptr);
+    }
+    return *this;
+  }
+  ~ServiceRef() { reset(); }
+
+  // A dependency the plugin cannot work without: throws sg::Error (SG_ERR_NOT_FOUND naming
+  // the service, or SG_ERR_VERSION) when it is not there.
+  static ServiceRef require(Host host, std::string_view name, uint32_t major, uint32_t min_minor) {
+    ServiceRef r = optional(host, name, major, min_minor);
+    if (!r)
+      throw Error(SG_ERR_NOT_FOUND, "service " + std::string(name) + " v" + std::to_string(major) +
+                                        " is not available");
+    return r;
+  }
+  // An optional dependency: empty when no provider is loaded; throws on a version mismatch.
+  static ServiceRef optional(Host host, std::string_view name, uint32_t major, uint32_t min_minor) {
+    ServiceRef r;
+    r.table_ = host.acquire<Table>(name, major, min_minor);
+    if (r.table_ != nullptr) {
+      r.host_ = host;
+      r.name_ = std::string(name);
+      r.major_ = major;
+    }
+    return r;
+  }
+
+  // Releases the service; the table must not be used afterwards.
+  void reset() noexcept {
+    if (table_ == nullptr) return;
+    table_ = nullptr;
+    host_.release(name_, major_);
+  }
+
+  const Table* get() const noexcept { return table_; }
+  const Table* operator->() const noexcept { return table_; }
+  explicit operator bool() const noexcept { return table_ != nullptr; }
+
+ private:
+  Host host_;
+  std::string name_;
+  uint32_t major_ = 0;
+  const Table* table_ = nullptr;
+};
+
 // Base class for C++ plugins. The constructor is create() (register services only).
 class Plugin {
  public:
@@ -417,8 +504,12 @@ class Plugin {
   Host host_;
 };
 
-inline std::vector<sg_service_decl> provides(std::vector<sg_service_decl> v) { return v; }
-inline std::vector<sg_service_dep> requires_services(std::vector<sg_service_dep> v) { return v; }
+inline std::vector<sg_service_decl> provides(std::vector<sg_service_decl> v) {
+  return v;
+}
+inline std::vector<sg_service_dep> requires_services(std::vector<sg_service_dep> v) {
+  return v;
+}
 
 namespace detail {
 
@@ -427,7 +518,8 @@ struct PluginShims {
   static sg_status create(const sg_host_api* host, const char* config, size_t config_size,
                           void** out, sg_error* err) noexcept {
     return guarded(err, [&] {
-      json cfg = config_size == 0 ? json::object() : json::parse(std::string_view(config, config_size));
+      json cfg =
+          config_size == 0 ? json::object() : json::parse(std::string_view(config, config_size));
       *out = new P(Host(host), cfg);
     });
   }
@@ -487,14 +579,14 @@ const sg_plugin_descriptor* make_descriptor(const char* id, const char* version,
 
 // Emits the plugin's entry point. PROVIDES is sg::provides({...}), DEPENDS is
 // sg::requires_services({...}); string arguments must be literals.
-#define SG_PLUGIN(Class, Id, Version, Description, PROVIDES, DEPENDS)                            \
+#define SG_PLUGIN(Class, Id, Version, Description, PROVIDES, DEPENDS)                           \
   extern "C" SG_EXPORT const sg_plugin_descriptor* sg_plugin_entry(uint32_t host_major,         \
                                                                    uint32_t host_minor) {       \
-    (void)host_major; /* the kernel compares versions and names both on a mismatch */          \
-    (void)host_minor;                                                                            \
-    try {                                                                                        \
+    (void)host_major; /* the kernel compares versions and names both on a mismatch */           \
+    (void)host_minor;                                                                           \
+    try {                                                                                       \
       return ::sg::detail::make_descriptor<Class>(Id, Version, Description, PROVIDES, DEPENDS); \
-    } catch (...) {                                                                              \
-      return nullptr;                                                                            \
-    }                                                                                            \
+    } catch (...) {                                                                             \
+      return nullptr;                                                                           \
+    }                                                                                           \
   }

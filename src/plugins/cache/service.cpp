@@ -78,7 +78,7 @@ sg_status CacheService::finish(const Outcome& outcome, sg_error* err, bool is_re
       metrics_.errors.add();
       break;
   }
-  if (outcome.status != SG_OK) detail::fill_error(err, outcome.status, outcome.message);
+  if (outcome.status != SG_OK) provider::fail(err, outcome.status, outcome.message);
   return outcome.status;
 }
 
@@ -91,8 +91,7 @@ sg_status CacheService::get(void* self, const char* key, size_t key_size, sg_own
     if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
     std::string value;
     Outcome r = s.backend_.get(view(key, key_size), value);
-    if (r.ok() && !detail::make_owned(value, out))
-      r = Outcome::fail(SG_ERR_INTERNAL, "out of memory");
+    if (r.ok() && !provider::give(value, out)) r = Outcome::fail(SG_ERR_INTERNAL, "out of memory");
     return s.finish(r, err, true);
   } catch (const std::exception& e) {
     return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
@@ -180,8 +179,7 @@ sg_status CacheService::take(void* self, const char* key, size_t key_size, sg_ow
     if (Outcome bad = check_key(key, key_size); !bad.ok()) return s.finish(bad, err, false);
     std::string value;
     Outcome r = s.backend_.take(view(key, key_size), value);
-    if (r.ok() && !detail::make_owned(value, out))
-      r = Outcome::fail(SG_ERR_INTERNAL, "out of memory");
+    if (r.ok() && !provider::give(value, out)) r = Outcome::fail(SG_ERR_INTERNAL, "out of memory");
     return s.finish(r, err, true);
   } catch (const std::exception& e) {
     return s.finish(Outcome::fail(SG_ERR_INTERNAL, e.what()), err, false);
@@ -236,7 +234,7 @@ sg_status CacheService::get_many(void* self, const char* const* keys, const size
       r = Outcome::fail(SG_ERR_INTERNAL, "backend returned the wrong number of values");
     if (!r.ok()) return fail_all(r);
     for (size_t i = 0; i < count; ++i) {
-      if (found[i] && !detail::make_owned(*found[i], &values[i]))
+      if (found[i] && !provider::give(*found[i], &values[i]))
         return fail_all(Outcome::fail(SG_ERR_INTERNAL, "out of memory"));
       statuses[i] = found[i] ? SG_OK : SG_ERR_NOT_FOUND;
     }

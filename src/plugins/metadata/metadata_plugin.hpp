@@ -49,9 +49,9 @@ class MetadataPlugin final : public Plugin {
   sg_metadata_service table_{};
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<ContentStore> store_;
-  const sg_http_service* http_ = nullptr;
+  ServiceRef<sg_http_service> http_;
   uint64_t cache_ttl_ms_ = 30000;  // plugins.metadata.cache_ttl_ms; 0 = no cache
-  const sg_cache_service* cache_service_ = nullptr;
+  ServiceRef<sg_cache_service> cache_service_;
   std::unique_ptr<ContentCache> cache_;  // set while started with a cache
   http::Router router_;
   std::vector<Subscription> subs_;

@@ -29,15 +29,15 @@ void MetadataPlugin::start() {
   db_ = sql::Database::open(sql::Config::from_json(section ? *section : json::object()));
   store_ = std::make_unique<ContentStore>(*db_);
   store_->migrate();
-  http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
-  if (http_ == nullptr)
-    throw Error(SG_ERR_NOT_FOUND, "metadata: the http service is not available");
+  http_ =
+      ServiceRef<sg_http_service>::require(host(), SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
   if (cache_ttl_ms_ > 0) {
-    cache_service_ = host().acquire<sg_cache_service>(SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
-    if (cache_service_ != nullptr)
-      cache_ = std::make_unique<ContentCache>(host(), cache_service_, cache_ttl_ms_);
+    cache_service_ =
+        ServiceRef<sg_cache_service>::optional(host(), SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
+    if (cache_service_)
+      cache_ = std::make_unique<ContentCache>(host(), cache_service_.get(), cache_ttl_ms_);
   }
-  router_.bind(http_);
+  router_.bind(http_.get());
   add_routes();
   subscribe_events();
   host().info("metadata: started on " + db_->describe() +
@@ -55,14 +55,8 @@ void MetadataPlugin::stop(std::chrono::milliseconds) {
   // A blocking task already running may still use cache_ (the object lives until destroy);
   // the table stays valid until the cache plugin is destroyed, after every stop(), and a
   // stopped backend answers UNAVAILABLE, which is a miss.
-  if (cache_service_ != nullptr) {
-    host().release(SG_CACHE_SERVICE, SG_CACHE_MAJOR);
-    cache_service_ = nullptr;
-  }
-  if (http_ != nullptr) {
-    host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
-    http_ = nullptr;
-  }
+  cache_service_.reset();
+  http_.reset();
 }
 
 json MetadataPlugin::health() {

@@ -22,20 +22,20 @@ json parse_object(const char* p, size_t n, const char* what) {
 }
 
 void give(const Content& c, sg_owned_str* out) {
-  if (out != nullptr && !detail::make_owned(to_json(c).dump(), out))
+  if (out != nullptr && !provider::give(to_json(c).dump(), out))
     throw Error(SG_ERR_INTERNAL, "out of memory");
 }
 
 sg_status create_content(void* self, const char* owner, size_t owner_size, const char* fields,
                          size_t fields_size, sg_owned_str* out, sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     json f = fields_size == 0 ? json::object() : parse_object(fields, fields_size, "fields");
     give(self_of(self)->create(str(owner, owner_size), f, Writer::service), out);
   });
 }
 
 sg_status get(void* self, const char* id, size_t id_size, sg_owned_str* out, sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     std::string i = str(id, id_size);
     if (!sql::is_uuid(i)) throw Error(SG_ERR_INVALID, "id: must be a UUID");
     auto c = self_of(self)->store().get(sql::lower(i));
@@ -46,7 +46,7 @@ sg_status get(void* self, const char* id, size_t id_size, sg_owned_str* out, sg_
 
 sg_status update_status(void* self, const char* id, size_t id_size, const char* status,
                         size_t status_size, const char* reason, size_t reason_size, sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     std::string r = str(reason, reason_size);
     json p = {{"status", str(status, status_size)},
               {"status_reason", r.empty() ? json(nullptr) : json(r)}};
@@ -56,14 +56,14 @@ sg_status update_status(void* self, const char* id, size_t id_size, const char* 
 
 sg_status update_fields(void* self, const char* id, size_t id_size, const char* patch,
                         size_t patch_size, sg_owned_str* out, sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     json p = parse_object(patch, patch_size, "patch");
     give(self_of(self)->patch(str(id, id_size), p, Writer::service, std::nullopt), out);
   });
 }
 
 sg_status delete_content(void* self, const char* id, size_t id_size, sg_error* err) {
-  return detail::guarded(err, [&] { self_of(self)->remove(str(id, id_size), std::nullopt); });
+  return provider::guard(err, [&] { self_of(self)->remove(str(id, id_size), std::nullopt); });
 }
 
 }  // namespace

@@ -39,9 +39,9 @@ class Monitor final : public sg::Plugin {
 
   void start() override {
     worker_.start();
-    http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
-    if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "service http v1 is not available");
-    router_.bind(http_);
+    http_ =
+        ServiceRef<sg_http_service>::require(host(), SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
+    router_.bind(http_.get());
     // Liveness is the hottest monitor route (probes every few seconds, load benchmarks):
     // a constant body, no JSON building per request.
     router_.add(SG_HTTP_GET, "/health", [](const http::Exchange& ex) {
@@ -91,8 +91,7 @@ class Monitor final : public sg::Plugin {
   void stop(std::chrono::milliseconds) override {
     router_.clear();
     worker_.stop();
-    if (http_ != nullptr) host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
-    http_ = nullptr;
+    http_.reset();
   }
 
  private:
@@ -175,7 +174,7 @@ class Monitor final : public sg::Plugin {
 
   MonitorConfig config_;
   Worker worker_{kMaxQueued};
-  const sg_http_service* http_ = nullptr;
+  ServiceRef<sg_http_service> http_;
   http::Router router_;
 };
 

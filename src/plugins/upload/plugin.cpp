@@ -66,14 +66,15 @@ class UploadPlugin final : public Plugin {
     ctx_.uploads_failed =
         host().counter("streamgate_uploads_failed_total", "Uploads rejected at completion");
 
-    ctx_.http = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, 1);
-    if (ctx_.http == nullptr) throw Error(SG_ERR_NOT_FOUND, "the http service is required");
-    ctx_.metadata = host().acquire<sg_metadata_service>(SG_METADATA_SERVICE, SG_METADATA_MAJOR, 0);
-    if (ctx_.metadata == nullptr)
-      host().warn("metadata service absent: uploads create no content records");
-    ctx_.jobs = host().acquire<sg_jobs_service>(SG_JOBS_SERVICE, SG_JOBS_MAJOR, 0);
-    if (ctx_.jobs == nullptr)
-      host().warn("jobs service absent: no transcode jobs; expiry sweep on a timer");
+    http_ = ServiceRef<sg_http_service>::require(host(), SG_HTTP_SERVICE, SG_HTTP_MAJOR, 1);
+    metadata_ = ServiceRef<sg_metadata_service>::optional(host(), SG_METADATA_SERVICE,
+                                                          SG_METADATA_MAJOR, 0);
+    if (!metadata_) host().warn("metadata service absent: uploads create no content records");
+    jobs_ = ServiceRef<sg_jobs_service>::optional(host(), SG_JOBS_SERVICE, SG_JOBS_MAJOR, 0);
+    if (!jobs_) host().warn("jobs service absent: no transcode jobs; expiry sweep on a timer");
+    ctx_.http = http_.get();
+    ctx_.metadata = metadata_.get();
+    ctx_.jobs = jobs_.get();
 
     if (ctx_.jobs != nullptr) {
       sg_error err{};
@@ -127,11 +128,12 @@ class UploadPlugin final : public Plugin {
       ctx_.jobs->unregister_handler(ctx_.jobs->self, kSweepJob,
                                     std::char_traits<char>::length(kSweepJob));
     sweep_registered_ = false;
-    if (ctx_.jobs != nullptr) host().release(SG_JOBS_SERVICE, SG_JOBS_MAJOR);
-    if (ctx_.metadata != nullptr) host().release(SG_METADATA_SERVICE, SG_METADATA_MAJOR);
-    if (ctx_.http != nullptr) host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
     ctx_.jobs = nullptr;
     ctx_.metadata = nullptr;
+    ctx_.http = nullptr;
+    jobs_.reset();
+    metadata_.reset();
+    http_.reset();
   }
 
   nlohmann::json health() override {
@@ -197,6 +199,9 @@ class UploadPlugin final : public Plugin {
     return removed;
   }
 
+  ServiceRef<sg_http_service> http_;
+  ServiceRef<sg_metadata_service> metadata_;  // optional
+  ServiceRef<sg_jobs_service> jobs_;          // optional
   Context ctx_;
   http::Router router_;
   Timer sweep_timer_;

@@ -36,9 +36,9 @@ void WorkerPlugin::start() {
       },
       [h](sg_log_level level, const std::string& msg) { h.log(level, msg); });
   runner_->start();
-  http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
-  if (http_ == nullptr) throw Error(SG_ERR_NOT_FOUND, "worker: the http service is not available");
-  router_.bind(http_);
+  http_ =
+      ServiceRef<sg_http_service>::require(host(), SG_HTTP_SERVICE, SG_HTTP_MAJOR, SG_HTTP_MINOR);
+  router_.bind(http_.get());
   add_routes();
   host().info("worker: started on " + db_->describe() + " with " +
               std::to_string(config_.runner.concurrency) + " threads, lease " +
@@ -49,10 +49,7 @@ void WorkerPlugin::start() {
 void WorkerPlugin::stop(std::chrono::milliseconds) {
   router_.clear();
   if (runner_) runner_->stop();
-  if (http_ != nullptr) {
-    host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
-    http_ = nullptr;
-  }
+  http_.reset();
 }
 
 json WorkerPlugin::health() {

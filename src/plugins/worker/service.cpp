@@ -1,5 +1,5 @@
 // The C table of service "jobs" v1. Every entry is noexcept and maps exceptions to
-// sg_status + message (sg::detail::guarded).
+// sg_status + message (sg::provider::guard).
 #include <streamgate/plugin.hpp>
 
 #include "job_types.hpp"
@@ -20,17 +20,17 @@ std::string str(const char* p, size_t n) {
 sg_status enqueue(void* self, const char* type, size_t type_size, const char* payload,
                   size_t payload_size, const sg_job_options* options, sg_owned_str* out_id,
                   sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     std::string id =
         self_of(self)->enqueue(str(type, type_size), str(payload, payload_size), options);
-    if (out_id != nullptr && !detail::make_owned(id, out_id))
+    if (out_id != nullptr && !provider::give(id, out_id))
       throw Error(SG_ERR_INTERNAL, "out of memory");
   });
 }
 
 sg_status register_handler(void* self, const char* type, size_t type_size, sg_job_handler_fn fn,
                            void* user, sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     std::string t = str(type, type_size);
     if (!valid_job_type(t)) throw Error(SG_ERR_INVALID, "type: must match [a-z0-9_.-]{1,64}");
     if (fn == nullptr) throw Error(SG_ERR_INVALID, "fn: must not be NULL");
@@ -49,7 +49,7 @@ sg_status unregister_handler(void* self, const char* type, size_t type_size) {
 }
 
 sg_status cancel(void* self, const char* id, size_t id_size, sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     std::string i = str(id, id_size);
     if (!sql::is_uuid(i)) throw Error(SG_ERR_INVALID, "id: must be a UUID");
     i = sql::lower(i);
@@ -68,13 +68,12 @@ sg_status cancel(void* self, const char* id, size_t id_size, sg_error* err) {
 }
 
 sg_status get(void* self, const char* id, size_t id_size, sg_owned_str* out, sg_error* err) {
-  return detail::guarded(err, [&] {
+  return provider::guard(err, [&] {
     std::string i = str(id, id_size);
     if (!sql::is_uuid(i)) throw Error(SG_ERR_INVALID, "id: must be a UUID");
     auto job = self_of(self)->store().get(sql::lower(i));
     if (!job) throw Error(SG_ERR_NOT_FOUND, "no job " + i);
-    if (!detail::make_owned(to_json(*job).dump(), out))
-      throw Error(SG_ERR_INTERNAL, "out of memory");
+    if (!provider::give(to_json(*job).dump(), out)) throw Error(SG_ERR_INTERNAL, "out of memory");
   });
 }
 

@@ -44,7 +44,7 @@ class WorkerPlugin final : public Plugin {
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<JobStore> store_;
   std::unique_ptr<Runner> runner_;
-  const sg_http_service* http_ = nullptr;
+  ServiceRef<sg_http_service> http_;
   http::Router router_;
 };
 
