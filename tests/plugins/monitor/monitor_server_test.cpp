@@ -195,11 +195,11 @@ TEST(MonitorServer, AdminNeedsAnAdministratorWhenLoopbackIsNotTrusted) {
   EXPECT_EQ(anonymous.json()["error"]["code"], "forbidden");
 
   auto user = server.request("GET", "/api/v1/admin/plugins", "",
-                             {{"Authorization", std::string("Bearer test:") + kWallet}});
+                             {{"Authorization", std::string("Bearer test.") + kWallet}});
   EXPECT_EQ(user.status, 403) << user.body;
 
   auto admin = server.request("GET", "/api/v1/admin/plugins", "",
-                              {{"Authorization", std::string("Bearer test-admin:") + kWallet}});
+                              {{"Authorization", std::string("Bearer test-admin.") + kWallet}});
   EXPECT_EQ(admin.status, 200) << admin.body;
   EXPECT_TRUE(admin.json().is_array());
 
