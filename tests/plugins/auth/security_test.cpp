@@ -33,8 +33,16 @@ struct Server {
   std::unique_ptr<sgtest::StreamGateServer> s;
   std::string address = sg::web3::to_checksum(authtest::address_of(kKey));
 
-  explicit Server(nlohmann::json overrides,
-                  std::vector<std::string> plugins = {"gateway", "auth"}) {
+  // `pin_domain`: list this server's 127.0.0.1:<port> in plugins.auth.domains, for tests
+  // about something else than how domains are derived.
+  explicit Server(nlohmann::json overrides, std::vector<std::string> plugins = {"gateway", "auth"},
+                  bool pin_domain = false) {
+    if (pin_domain) {
+      uint16_t port = sgtest::free_port();
+      overrides.merge_patch({{"plugins",
+                              {{"gateway", {{"port", port}}},
+                               {"auth", {{"domains", {"127.0.0.1:" + std::to_string(port)}}}}}}});
+    }
     s = std::make_unique<sgtest::StreamGateServer>(std::move(overrides));
     s->use_plugins(std::move(plugins));
   }
@@ -153,7 +161,7 @@ TEST(Security, LogoutAndUnspentNoncesSurviveCacheEvictions) {
           {"plugins",
            {{"cache", {{"backend", "memory"}, {"memory", {{"max_bytes", 262144}, {"shards", 1}}}}},
             {"gateway", {{"rate_limit", {{"enabled", false}}}}}}}},
-      {"gateway", "cache", "cache_probe", "auth"});
+      {"gateway", "cache", "cache_probe", "auth"}, true);
   ASSERT_TRUE(srv.start());
   std::string token = srv.token();
   ASSERT_EQ(srv.me("Bearer " + token), 200);
@@ -262,14 +270,14 @@ TEST(Security, LargeTypedDataIsRefusedBeforeHashing) {
 
 TEST(Security, SlowTypedDataVerificationsCannotStarveTheBlockingPool) {
   StallingEndpoint rpc;
-  constexpr int kMaxInFlight = 2;
+  constexpr int kMaxInFlight = 4;  // the default eip712.max_in_flight
   constexpr int kExtra = 4;
+  // Six pool threads: without the cap the eight slow verifications would occupy all of them.
   Server srv(nlohmann::json{
-      {"server", {{"blocking_threads", 4}}},
+      {"server", {{"blocking_threads", 6}}},
       {"plugins",
        {{"auth",
-         {{"eip712", {{"max_in_flight", kMaxInFlight}}},
-          {"chains", {{{"chain_id", 1337}, {"rpc_urls", {rpc.url()}}, {"timeout_ms", 6000}}}}}}}}});
+         {{"chains", {{{"chain_id", 1337}, {"rpc_urls", {rpc.url()}}, {"timeout_ms", 6000}}}}}}}}});
   ASSERT_TRUE(srv.start());
   // Signed by the fixture key but checked against another address on chain 1337: the
   // EIP-1271 fallback asks the stalling endpoint and holds its request for 6 s.
@@ -314,7 +322,7 @@ TEST(Security, SlowTypedDataVerificationsCannotStarveTheBlockingPool) {
 // --- 11. one token reader ----------------------------------------------------------------
 
 TEST(Security, GatewayAndAuthRoutesReadTheSameCredential) {
-  Server srv(nlohmann::json::object());
+  Server srv(nlohmann::json::object(), {"gateway", "auth"}, true);
   ASSERT_TRUE(srv.start());
   // Each form: what /me (the gateway's reader) and /refresh (auth's own reader) answer.
   auto both = [&](const sgtest::Headers& h) {
