@@ -211,8 +211,12 @@ TEST(MonitorServer, AdminNeedsAnAdministratorWhenLoopbackIsNotTrusted) {
 TEST(MonitorServer, RejectsAnInvalidConfigAtStartUp) {
   sgtest::TempDir dir("sg-monitor-cfg");
   json config = {
+      // dev_mode: every built plugin loads, and auth refuses to start without a session key
+      // outside dev mode (a missing dev_mode line is false).
       {"server",
-       {{"data_dir", (dir.path() / "data").string()}, {"plugin_dir", SG_TEST_PLUGIN_DIR}}},
+       {{"data_dir", (dir.path() / "data").string()},
+        {"plugin_dir", SG_TEST_PLUGIN_DIR},
+        {"dev_mode", true}}},
       {"database", {{"driver", "sqlite"}, {"sqlite_path", (dir.path() / "data" / "db").string()}}},
       {"plugins",
        {{"gateway", {{"host", "127.0.0.1"}, {"port", sgtest::free_port()}}},
