@@ -55,7 +55,7 @@ create_content() {  # $1 = port; prints the id
   local body
   for _ in $(seq 100); do
     body=$(curl -s -X POST "http://127.0.0.1:$1/api/v1/content" \
-      -H 'Authorization: Bearer test:0x1111111111111111111111111111111111111111' \
+      -H 'Authorization: Bearer test.0x1111111111111111111111111111111111111111' \
       -H 'Content-Type: application/json' \
       -d '{"title":"Benchmark clip","description":"A typical description of a video.","tags":["bench","data"]}') || true
     if [[ "$body" == *'"id"'* ]]; then

@@ -90,10 +90,9 @@ void BM_SiweLogin(benchmark::State& state) {
   for (auto _ : state) {
     const Sample& m = s[i++ % s.size()];
     state.PauseTiming();  // nonces are single use: re-arm this message's nonce
-    core.store().set_if_absent("auth:nonce:" + sg::web3::parse_siwe(m.message)->nonce, "1",
-                               std::chrono::seconds(300));
+    core.security().add_nonce(sg::web3::parse_siwe(m.message)->nonce, 1767225600 + 300);
     state.ResumeTiming();
-    auto r = core.siwe().login(m.message, m.signature, "streamgate.test");
+    auto r = core.siwe().login(m.message, m.signature);
     if (r.status != 200) state.SkipWithError(r.code.c_str());
     benchmark::DoNotOptimize(r);
   }

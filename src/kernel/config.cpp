@@ -141,7 +141,9 @@ Status validate_server(json& s, const Validator& v, Config& cfg) {
     return st;
   if (auto st = v.int_field(s, "server", "blocking_threads", 8, 1, 1024); !st) return st;
   if (auto st = v.int_field(s, "server", "blocking_queue_limit", 1024, 1, 1 << 24); !st) return st;
-  if (auto st = v.bool_field(s, "server", "dev_mode", true); !st) return st;
+  // Off unless asked for: a production config that forgets the line must not get dev
+  // behaviour (relaxed secret checks, generated keys).
+  if (auto st = v.bool_field(s, "server", "dev_mode", false); !st) return st;
   if (!s.contains("extra_plugin_dirs") || s["extra_plugin_dirs"].is_null()) {
     s["extra_plugin_dirs"] = json::array();
   }

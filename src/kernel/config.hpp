@@ -34,7 +34,7 @@ struct Config {
   uint64_t shutdown_timeout_ms = 10000;
   unsigned blocking_threads = 8;
   size_t blocking_queue_limit = 1024;
-  bool dev_mode = true;
+  bool dev_mode = false;  // server.dev_mode; absent = false
   LogSettings logging;
 
   // plugins.<id>.enabled, true when absent.

@@ -26,7 +26,9 @@ TEST(Config, DefaultsWhenEmpty) {
   EXPECT_EQ(c.tree["server"]["shutdown_timeout_ms"], 10000);
   EXPECT_EQ(c.tree["logging"]["level"], "info");
   EXPECT_EQ(c.tree["database"]["driver"], "sqlite");
-  EXPECT_TRUE(c.dev_mode);
+  // Development behaviour (generated keys, short secrets) only when asked for explicitly.
+  EXPECT_FALSE(c.dev_mode);
+  EXPECT_EQ(c.tree["server"]["dev_mode"], false);
   EXPECT_TRUE(c.data_dir.is_absolute());
   // sqlite_path defaults under data_dir.
   EXPECT_EQ(c.tree["database"]["sqlite_path"], (c.data_dir / "streamgate.db").string());

@@ -20,7 +20,7 @@ extern "C" {
 
 #define SG_HTTP_SERVICE "http"
 #define SG_HTTP_MAJOR 1
-#define SG_HTTP_MINOR 1
+#define SG_HTTP_MINOR 2
 
 /* Method mask bits (since 1.0). HEAD requests also match routes that accept GET. */
 enum {
@@ -92,10 +92,10 @@ typedef void (*sg_http_body_fn)(void* user, sg_http_exchange* exchange, sg_statu
                                 const char* data, size_t size);
 
 typedef struct sg_http_route {
-  uint32_t struct_size;   /* sizeof(sg_http_route). since 1.0 */
-  uint32_t methods;       /* mask of SG_HTTP_* bits. since 1.0 */
-  const char* pattern;    /* e.g. "/api/v1/content/{id}"; a last segment "{name*}" captures
-                             the rest of the path (with slashes). since 1.0 */
+  uint32_t struct_size; /* sizeof(sg_http_route). since 1.0 */
+  uint32_t methods;     /* mask of SG_HTTP_* bits. since 1.0 */
+  const char* pattern;  /* e.g. "/api/v1/content/{id}"; a last segment "{name*}" captures
+                           the rest of the path (with slashes). since 1.0 */
   size_t pattern_size;
   sg_http_body_mode body_mode; /* since 1.0 */
   uint64_t max_body_bytes;     /* 0 = the gateway's configured default. since 1.0 */
@@ -106,8 +106,8 @@ typedef struct sg_http_route {
 /* A file response. The gateway handles Range (206/416), ETag/If-None-Match (304),
  * Last-Modified/If-Modified-Since, HEAD and transmission (sendfile on plain TCP). */
 typedef struct sg_http_file {
-  uint32_t struct_size;     /* sizeof(sg_http_file). since 1.0 */
-  const char* path;         /* file to send; used when fd < 0 */
+  uint32_t struct_size; /* sizeof(sg_http_file). since 1.0 */
+  const char* path;     /* file to send; used when fd < 0 */
   size_t path_size;
   int fd;                   /* an open readable fd, or -1; the gateway dups it, the caller
                                keeps ownership of its own */
@@ -158,7 +158,7 @@ typedef struct sg_http_service {
   /* Case-insensitive header lookup (first occurrence); non-zero when present. since 1.0 */
   int (*header)(sg_http_exchange* ex, const char* name, size_t name_size, const char** out,
                 size_t* out_size);
-  size_t (*header_count)(sg_http_exchange* ex); /* since 1.0 */
+  size_t (*header_count)(sg_http_exchange* ex);                              /* since 1.0 */
   int (*header_at)(sg_http_exchange* ex, size_t index, sg_http_header* out); /* since 1.0 */
   /* Peer address as text ("127.0.0.1:53312"). since 1.0 */
   void (*remote_address)(sg_http_exchange* ex, const char** out, size_t* out_size);
@@ -200,8 +200,18 @@ typedef struct sg_http_service {
    * queued (up to `capacity`). The gateway writes into `buf` only until it calls `fn`
    * (exactly once, also on failure or disconnect), so `buf` must stay valid until then.
    * SG_ERR_INVALID as body_read(), or when buf is NULL or capacity is 0. since 1.1 */
-  sg_status (*body_read_into)(sg_http_exchange* ex, char* buf, size_t capacity,
-                              sg_http_body_fn fn, void* user);
+  sg_status (*body_read_into)(sg_http_exchange* ex, char* buf, size_t capacity, sg_http_body_fn fn,
+                              void* user);
+
+  /* --- since 1.2. Older providers' tables end above: check struct_size as for 1.1. */
+
+  /* The address the gateway is configured to listen on, for plugins that must name this
+   * server without trusting a request's Host header (e.g. the SIWE domain). *host receives
+   * the configured host ("127.0.0.1", "0.0.0.0", "::", a name; "" = all interfaces), valid
+   * while the service is acquired; *port the configured port; *tls non-zero when it serves
+   * HTTPS. Any out pointer may be NULL. Never blocks. since 1.2 */
+  void (*listen_address)(void* self, const char** host, size_t* host_size, uint16_t* port,
+                         int* tls);
 } sg_http_service;
 
 #ifdef __cplusplus

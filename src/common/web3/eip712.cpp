@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -20,17 +21,44 @@ struct Fail : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-constexpr int kMaxDepth = 32;
+// Checks the shape of "types" once, so later lookups need no re-validation.
+void validate_types(const json& types) {
+  if (!types.is_object()) throw Fail("types must be an object");
+  if (types.size() > Limits::kMaxTypes)
+    throw Fail("types has more than " + std::to_string(Limits::kMaxTypes) + " entries");
+  for (const auto& [name, fields] : types.items()) {
+    if (name.empty() || name.size() > Limits::kMaxNameBytes) throw Fail("a type name is too long");
+    if (!fields.is_array()) throw Fail("type '" + name + "' must be a list of fields");
+    if (fields.size() > Limits::kMaxFields)
+      throw Fail("type '" + name + "' has more than " + std::to_string(Limits::kMaxFields) +
+                 " fields");
+    for (const auto& f : fields) {
+      if (!f.is_object() || !f.contains("name") || !f.contains("type") || !f["name"].is_string() ||
+          !f["type"].is_string())
+        throw Fail("type '" + name + "' has a malformed field");
+      if (f["name"].get_ref<const std::string&>().size() > Limits::kMaxNameBytes ||
+          f["type"].get_ref<const std::string&>().size() > Limits::kMaxNameBytes)
+        throw Fail("type '" + name + "' has a field name or type that is too long");
+    }
+  }
+}
+
+// Bounds the values before anything is hashed: node count, array lengths and nesting.
+void check_shape(const json& v, int depth, size_t& nodes) {
+  if (depth > Limits::kMaxDepth) throw Fail("typed data nested too deeply");
+  if (++nodes > Limits::kMaxValues)
+    throw Fail("typed data has more than " + std::to_string(Limits::kMaxValues) + " values");
+  if (v.is_array() && v.size() > Limits::kMaxArrayLength)
+    throw Fail("an array has more than " + std::to_string(Limits::kMaxArrayLength) + " elements");
+  if (v.is_array() || v.is_object()) {
+    for (const auto& e : v) check_shape(e, depth + 1, nodes);  // an object's values
+  }
+}
 
 const json& fields_of(const json& types, const std::string& type) {
   auto it = types.find(type);
-  if (it == types.end() || !it->is_array()) throw Fail("unknown type '" + type + "'");
-  for (const auto& f : *it) {
-    if (!f.is_object() || !f.contains("name") || !f.contains("type") || !f["name"].is_string() ||
-        !f["type"].is_string())
-      throw Fail("type '" + type + "' has a malformed field");
-  }
-  return *it;
+  if (it == types.end()) throw Fail("unknown type '" + type + "'");
+  return *it;  // validated by validate_types
 }
 
 std::string base_type(const std::string& t) {
@@ -65,7 +93,26 @@ std::string encode_type_impl(const json& types, const std::string& primary) {
   return out;
 }
 
-Hash256 hash_struct_impl(const json& types, const std::string& type, const json& data, int depth);
+// One call's hashing state: typeHash memoised per struct type, so an array of N structs
+// costs N field encodings, not N encodeType walks over the whole dependency graph.
+class Encoder {
+ public:
+  Encoder(const json& types, Stats& stats) : types_(types), stats_(stats) {}
+  Hash256 hash_struct(const std::string& type, const json& data, int depth);
+
+ private:
+  const Hash256& type_hash(const std::string& type) {
+    auto it = type_hashes_.find(type);
+    if (it != type_hashes_.end()) return it->second;
+    ++stats_.type_hashes;
+    return type_hashes_.emplace(type, keccak256(encode_type_impl(types_, type))).first->second;
+  }
+  Word encode_value(const std::string& t, const json& v, const std::string& name, int depth);
+
+  const json& types_;
+  Stats& stats_;
+  std::map<std::string, Hash256> type_hashes_;
+};
 
 unsigned type_bits(const std::string& t, size_t prefix_len) {
   if (t.size() == prefix_len) return 256;
@@ -87,9 +134,10 @@ Bytes bytes_value(const json& v, const std::string& name) {
 }
 
 // The 32-byte encoding of one value of type `t` (encodeData's per-member step).
-Word encode_value(const json& types, const std::string& t, const json& v, const std::string& name,
-                  int depth) {
-  if (depth > kMaxDepth) throw Fail("typed data nested too deeply");
+Word Encoder::encode_value(const std::string& t, const json& v, const std::string& name,
+                           int depth) {
+  if (depth > Limits::kMaxDepth) throw Fail("typed data nested too deeply");
+  ++stats_.values_hashed;
   if (!t.empty() && t.back() == ']') {
     auto open = t.rfind('[');
     std::string elem = t.substr(0, open);
@@ -103,10 +151,10 @@ Word encode_value(const json& types, const std::string& t, const json& v, const 
       if (v.size() != n) throw Fail("field '" + name + "' must have " + len + " elements");
     }
     Keccak256 k;
-    for (const auto& e : v) k.update(encode_value(types, elem, e, name, depth + 1));
+    for (const auto& e : v) k.update(encode_value(elem, e, name, depth + 1));
     return k.finish();
   }
-  if (types.contains(t)) return hash_struct_impl(types, t, v, depth + 1);
+  if (types_.contains(t)) return hash_struct(t, v, depth + 1);
   if (t == "string") {
     if (!v.is_string()) throw Fail("field '" + name + "' must be a string");
     return keccak256(v.get_ref<const std::string&>());
@@ -151,16 +199,17 @@ Word encode_value(const json& types, const std::string& t, const json& v, const 
   throw Fail("unknown type '" + t + "'");
 }
 
-Hash256 hash_struct_impl(const json& types, const std::string& type, const json& data, int depth) {
-  if (depth > kMaxDepth) throw Fail("typed data nested too deeply");
+Hash256 Encoder::hash_struct(const std::string& type, const json& data, int depth) {
+  if (depth > Limits::kMaxDepth) throw Fail("typed data nested too deeply");
   if (!data.is_object()) throw Fail("value of type '" + type + "' must be an object");
+  const json& fields = fields_of(types_, type);
   Keccak256 k;
-  k.update(keccak256(encode_type_impl(types, type)));
-  for (const auto& f : fields_of(types, type)) {
+  k.update(type_hash(type));
+  for (const auto& f : fields) {
     const std::string& name = f["name"].get_ref<const std::string&>();
     auto it = data.find(name);
     if (it == data.end()) throw Fail("missing field '" + name + "' of '" + type + "'");
-    k.update(encode_value(types, f["type"].get<std::string>(), *it, name, depth));
+    k.update(encode_value(f["type"].get_ref<const std::string&>(), *it, name, depth));
   }
   return k.finish();
 }
@@ -196,7 +245,7 @@ auto guard(Error* err, Fn&& fn) -> std::optional<decltype(fn())> {
 
 }  // namespace
 
-std::optional<Hash256> signing_digest(const json& typed, Error* err) {
+std::optional<Hash256> signing_digest(const json& typed, Error* err, Stats* stats) {
   return guard(err, [&] {
     if (!typed.is_object()) throw Fail("typed data must be an object");
     if (!typed.contains("primaryType") || !typed["primaryType"].is_string())
@@ -204,8 +253,15 @@ std::optional<Hash256> signing_digest(const json& typed, Error* err) {
     if (!typed.contains("domain") || !typed["domain"].is_object())
       throw Fail("domain must be an object");
     if (!typed.contains("types")) throw Fail("types is required");
+    // Cheap checks first: nothing is hashed until the whole input is known to be bounded.
+    validate_types(typed["types"]);
+    size_t nodes = 0;
+    check_shape(typed["domain"], 0, nodes);
+    if (auto m = typed.find("message"); m != typed.end()) check_shape(*m, 0, nodes);
     json types = with_domain_type(typed);
-    Hash256 domain = hash_struct_impl(types, "EIP712Domain", typed["domain"], 0);
+    Stats local;
+    Encoder enc(types, stats != nullptr ? *stats : local);
+    Hash256 domain = enc.hash_struct("EIP712Domain", typed["domain"], 0);
     std::string primary = typed["primaryType"];
     Keccak256 k;
     static const uint8_t prefix[2] = {0x19, 0x01};
@@ -213,19 +269,29 @@ std::optional<Hash256> signing_digest(const json& typed, Error* err) {
     k.update(domain);
     if (primary != "EIP712Domain") {
       if (!typed.contains("message")) throw Fail("message is required");
-      k.update(hash_struct_impl(types, primary, typed["message"], 0));
+      k.update(enc.hash_struct(primary, typed["message"], 0));
     }
     return k.finish();
   });
 }
 
 std::optional<Hash256> hash_struct(const json& types, const std::string& type, const json& data,
-                                   Error* err) {
-  return guard(err, [&] { return hash_struct_impl(types, type, data, 0); });
+                                   Error* err, Stats* stats) {
+  return guard(err, [&] {
+    validate_types(types);
+    size_t nodes = 0;
+    check_shape(data, 0, nodes);
+    Stats local;
+    Encoder enc(types, stats != nullptr ? *stats : local);
+    return enc.hash_struct(type, data, 0);
+  });
 }
 
 std::optional<std::string> encode_type(const json& types, const std::string& type, Error* err) {
-  return guard(err, [&] { return encode_type_impl(types, type); });
+  return guard(err, [&] {
+    validate_types(types);
+    return encode_type_impl(types, type);
+  });
 }
 
 }  // namespace sg::web3::eip712

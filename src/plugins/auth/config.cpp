@@ -7,6 +7,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "siwe_domains.hpp"
 #include "web3/address.hpp"
 
 namespace sg::auth {
@@ -15,8 +16,15 @@ namespace {
 
 using nlohmann::json;
 
-// The secret used when none is configured: acceptable only in dev mode.
-constexpr std::string_view kDevSecret = "streamgate-dev-secret-change-me-streamgate-dev";
+// Keys that were published in this project's source (the old built-in development key):
+// anyone can sign sessions with them, so they are refused everywhere, even in dev mode.
+constexpr std::string_view kRetiredPublicKeys[] = {
+    "streamgate-dev-secret-change-me-streamgate-dev"};
+
+bool is_public_key(std::string_view key) {
+  return std::find(std::begin(kRetiredPublicKeys), std::end(kRetiredPublicKeys), key) !=
+         std::end(kRetiredPublicKeys);
+}
 
 template <typename T>
 T get_or(const json& j, const char* key, T fallback) {
@@ -45,6 +53,17 @@ std::string derive(std::string_view key, std::string_view label) {
 
 }  // namespace
 
+void set_jwt_secret(AuthConfig& c, std::string secret) {
+  if (secret.empty()) throw std::invalid_argument("plugins.auth.jwt_secret is empty");
+  c.jwt_secret = std::move(secret);
+  c.playback_secret = c.playback_secret_configured;
+  if (c.playback_secret == c.jwt_secret)
+    throw std::invalid_argument("plugins.auth.playback_secret must differ from jwt_secret");
+  // A separate key even when not configured: HMAC(jwt_secret, label) is unrelated to it.
+  if (c.playback_secret.empty())
+    c.playback_secret = derive(c.jwt_secret, "streamgate playback token key v1");
+}
+
 AuthConfig parse_config(const json& s, bool dev_mode) {
   if (!s.is_object()) throw std::invalid_argument("plugins.auth must be a mapping");
   // Unknown keys are refused: a typo in a security setting must not silently fall back.
@@ -67,27 +86,33 @@ AuthConfig parse_config(const json& s, bool dev_mode) {
                                       "cookie",
                                       "block_tag",
                                       "chains",
-                                      "gate_cache"};
+                                      "gate_cache",
+                                      "public_base_url",
+                                      "security_store",
+                                      "eip712"};
   for (const auto& [key, value] : s.items()) {
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
       throw std::invalid_argument("plugins.auth." + key + " is not a known setting");
   }
   AuthConfig c;
   c.jwt_secret = get_or<std::string>(s, "jwt_secret", "");
-  bool weak = c.jwt_secret.empty() || c.jwt_secret == kDevSecret || c.jwt_secret.size() < 32;
-  if (weak && !dev_mode)
+  // There is no built-in key: outside dev mode the operator must supply a strong one; in dev
+  // mode a missing one is generated and kept under server.data_dir (see set_jwt_secret).
+  if (is_public_key(c.jwt_secret))
     throw std::invalid_argument(
-        "plugins.auth.jwt_secret is missing, the default or shorter than 32 bytes; set "
+        "plugins.auth.jwt_secret is the old published development key; use a random one");
+  if (c.jwt_secret.size() < kMinSecretBytes && !dev_mode)
+    throw std::invalid_argument(
+        "plugins.auth.jwt_secret is missing or shorter than 32 bytes; set "
         "STREAMGATE_JWT_SECRET to a long random value (refused outside server.dev_mode)");
-  if (c.jwt_secret.empty()) c.jwt_secret = std::string(kDevSecret);
-  c.playback_secret = get_or<std::string>(s, "playback_secret", "");
-  if (!c.playback_secret.empty() && c.playback_secret.size() < 32 && !dev_mode)
+  c.playback_secret_configured = get_or<std::string>(s, "playback_secret", "");
+  if (is_public_key(c.playback_secret_configured))
+    throw std::invalid_argument(
+        "plugins.auth.playback_secret is the old published development key; use a random one");
+  if (!c.playback_secret_configured.empty() &&
+      c.playback_secret_configured.size() < kMinSecretBytes && !dev_mode)
     throw std::invalid_argument("plugins.auth.playback_secret is shorter than 32 bytes");
-  if (c.playback_secret == c.jwt_secret)
-    throw std::invalid_argument("plugins.auth.playback_secret must differ from jwt_secret");
-  // A separate key even when not configured: HMAC(jwt_secret, label) is unrelated to it.
-  if (c.playback_secret.empty())
-    c.playback_secret = derive(c.jwt_secret, "streamgate playback token key v1");
+  if (!c.jwt_secret.empty()) set_jwt_secret(c, c.jwt_secret);
   c.issuer = get_or<std::string>(s, "issuer", c.issuer);
   c.session_audience = get_or<std::string>(s, "session_audience", c.session_audience);
   c.playback_audience = get_or<std::string>(s, "playback_audience", c.playback_audience);
@@ -154,6 +179,36 @@ AuthConfig parse_config(const json& s, bool dev_mode) {
     for (const auto& ch : c.chains) {
       if (ch.chain_id != 1) c.chain_ids.push_back(ch.chain_id);
     }
+  }
+  c.public_base_url = get_or<std::string>(s, "public_base_url", "");
+  if (!c.public_base_url.empty() && url_authority(c.public_base_url).empty())
+    throw std::invalid_argument("plugins.auth.public_base_url must be an http(s) URL with a host");
+  if (auto it = s.find("security_store"); it != s.end() && !it->is_null()) {
+    if (!it->is_object())
+      throw std::invalid_argument("plugins.auth.security_store must be a mapping");
+    for (const auto& [key, value] : it->items()) {
+      if (key != "max_nonces" && key != "refresh_interval_ms" && key != "max_staleness_ms")
+        throw std::invalid_argument("plugins.auth.security_store." + key +
+                                    " is not a known setting");
+    }
+    c.max_nonces =
+        static_cast<size_t>(positive(*it, "max_nonces", static_cast<int64_t>(c.max_nonces)));
+    c.revocation_refresh_ms = positive(*it, "refresh_interval_ms", c.revocation_refresh_ms);
+    c.revocation_max_staleness_ms =
+        positive(*it, "max_staleness_ms", c.revocation_max_staleness_ms);
+    if (c.revocation_max_staleness_ms < 2 * c.revocation_refresh_ms)
+      throw std::invalid_argument(
+          "plugins.auth.security_store.max_staleness_ms must be at least twice "
+          "refresh_interval_ms");
+  }
+  if (auto it = s.find("eip712"); it != s.end() && !it->is_null()) {
+    if (!it->is_object()) throw std::invalid_argument("plugins.auth.eip712 must be a mapping");
+    for (const auto& [key, value] : it->items()) {
+      if (key != "max_in_flight")
+        throw std::invalid_argument("plugins.auth.eip712." + key + " is not a known setting");
+    }
+    c.eip712_max_in_flight = static_cast<size_t>(
+        positive(*it, "max_in_flight", static_cast<int64_t>(c.eip712_max_in_flight)));
   }
   if (auto it = s.find("gate_cache"); it != s.end() && it->is_object()) {
     c.gate_has_ttl = positive(*it, "has_ttl_seconds", c.gate_has_ttl);

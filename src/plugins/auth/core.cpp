@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace sg::auth {
 
@@ -10,15 +11,25 @@ std::unique_ptr<KvStore> make_store(const sg_cache_service* cache, size_t max_en
   if (cache != nullptr) return std::make_unique<CacheServiceStore>(cache);
   return std::make_unique<MemoryStore>(max_entries);
 }
+
+const AuthConfig& checked(const AuthConfig& c) {
+  // Never sign with an empty key (the dev-mode key is generated before the core is built).
+  if (c.jwt_secret.empty() || c.playback_secret.empty())
+    throw std::invalid_argument("auth: no session key configured");
+  return c;
+}
 }  // namespace
 
-AuthCore::AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now)
-    : config_(std::move(config)),
+AuthCore::AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now,
+                   std::unique_ptr<SecurityStore> security)
+    : config_(checked(config)),
       store_(make_store(cache, config_.memory_store_max_entries)),
-      tokens_(config_, *store_, std::move(now)),
+      security_(security ? std::move(security)
+                         : std::make_unique<MemorySecurityStore>(config_.max_nonces, now)),
+      tokens_(config_, *security_, std::move(now)),
       chains_(config_.chains),
       gate_(config_, chains_, *store_),
-      siwe_(config_, *store_, tokens_, chains_) {}
+      siwe_(config_, *security_, tokens_, chains_) {}
 
 void count_gate(AuthCore& core, const GateAnswer& a) {
   if (a.status == GateStatus::kUnavailable) core.metrics.gate_unavailable.add();

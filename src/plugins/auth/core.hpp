@@ -11,6 +11,7 @@
 #include "gate.hpp"
 #include "kv_store.hpp"
 #include "metrics.hpp"
+#include "security_store.hpp"
 #include "siwe_login.hpp"
 #include "tokens.hpp"
 
@@ -18,11 +19,15 @@ namespace sg::auth {
 
 class AuthCore {
  public:
-  // `cache` may be null: nonces, revocations and gate answers then live in this process.
-  AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now = system_now);
+  // `cache` may be null: gate answers then live in this process. `security` (nonces,
+  // revocations) may be null: a MemorySecurityStore then (one process only: tests, bench).
+  // Throws std::invalid_argument when config.jwt_secret is empty.
+  AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now = system_now,
+           std::unique_ptr<SecurityStore> security = nullptr);
 
   const AuthConfig& config() const noexcept { return config_; }
-  KvStore& store() noexcept { return *store_; }
+  KvStore& store() noexcept { return *store_; }  // gate answers only
+  SecurityStore& security() noexcept { return *security_; }
   const TokenService& tokens() const noexcept { return tokens_; }
   const ChainRegistry& chains() const noexcept { return chains_; }
   const GateChecker& gate() const noexcept { return gate_; }
@@ -38,6 +43,7 @@ class AuthCore {
  private:
   AuthConfig config_;
   std::unique_ptr<KvStore> store_;
+  std::unique_ptr<SecurityStore> security_;
   TokenService tokens_;
   ChainRegistry chains_;
   GateChecker gate_;

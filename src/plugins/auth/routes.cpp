@@ -1,6 +1,8 @@
 #include "routes.hpp"
 
+#include <atomic>
 #include <cstring>
+#include <memory>
 
 #include "typed_data.hpp"
 #include "web3/address.hpp"
@@ -30,6 +32,37 @@ void later(const sg::Host& host, const Exchange& ex, Fn fn) {
     ex.respond_error(503, "shutting_down", "the server is stopping");
   }
 }
+
+// Largest typed-data verify body: a wallet's payload is a few KB; the EIP-712 limits
+// (web3/eip712.hpp) bound the work, this bounds the parse.
+constexpr uint64_t kTypedDataMaxBody = 32 * 1024;
+
+// 503 + Retry-After: the client may come back shortly.
+void busy(const Exchange& ex, std::string_view code, std::string_view message) {
+  ex.respond(503, sg::http::error_body(code, message),
+             {{"Content-Type", "application/json"}, {"Retry-After", "1"}});
+}
+
+// A counting limit; a slot is released when the last copy of its handle goes, whichever
+// thread that is and whether or not the work ran.
+class InFlight : public std::enable_shared_from_this<InFlight> {
+ public:
+  explicit InFlight(size_t max) : max_(max) {}
+  std::shared_ptr<void> try_acquire() {
+    if (n_.fetch_add(1, std::memory_order_acq_rel) >= max_) {
+      n_.fetch_sub(1, std::memory_order_acq_rel);
+      return nullptr;
+    }
+    auto self = shared_from_this();
+    // Non-null (so the handle tests true); the deleter only gives the slot back.
+    return std::shared_ptr<void>(
+        this, [self](void*) { self->n_.fetch_sub(1, std::memory_order_acq_rel); });
+  }
+
+ private:
+  size_t max_;
+  std::atomic<size_t> n_{0};
+};
 
 std::string cookie_header(const AuthConfig& c, const std::string& value, int64_t max_age) {
   std::string h = std::string(SG_AUTH_SESSION_COOKIE) + "=" + value +
@@ -73,9 +106,10 @@ json object_body(const Exchange& ex) {
 
 // Verifies the caller's own session token (for refresh / logout) or throws 401.
 SessionClaims require_session(AuthCore& core, const Exchange& ex) {
-  std::string token = request_token(ex);
-  if (token.empty()) throw HttpError(401, "unauthorized", "no session token");
-  SessionCheck c = core.tokens().verify_session(token);
+  auto token = request_token(ex);
+  if (!token) throw HttpError(401, "invalid_session", "malformed session credential");
+  if (token->empty()) throw HttpError(401, "unauthorized", "no session token");
+  SessionCheck c = core.tokens().verify_session(*token);
   if (c.verdict == Verdict::kUnavailable)
     throw HttpError(503, "session_store_unavailable", c.message);
   if (c.verdict != Verdict::kOk) throw HttpError(401, "invalid_session", c.message);
@@ -88,27 +122,15 @@ std::string identity_address(const sg_http_identity& id) {
 
 }  // namespace
 
-std::string request_token(const Exchange& ex) {
-  if (auto auth = ex.header("Authorization")) {
-    std::string_view v = *auth;
-    if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer "))
-      return std::string(v.substr(7));
-    return "";
-  }
-  if (auto cookies = ex.header("Cookie")) {
-    std::string_view v = *cookies;
-    std::string_view name = SG_AUTH_SESSION_COOKIE "=";
-    size_t pos = 0;
-    while (pos < v.size()) {
-      while (pos < v.size() && (v[pos] == ' ' || v[pos] == ';')) ++pos;
-      size_t end = v.find(';', pos);
-      std::string_view part = v.substr(pos, end == std::string_view::npos ? v.npos : end - pos);
-      if (part.substr(0, name.size()) == name) return std::string(part.substr(name.size()));
-      if (end == std::string_view::npos) break;
-      pos = end + 1;
-    }
-  }
-  return "";
+std::optional<std::string> request_token(const Exchange& ex) {
+  // The same reader the gateway uses, so a token counts here exactly when it counts there.
+  auto cred = sg::credentials::session_credential(ex.header("Authorization").value_or(""),
+                                                  ex.header("Cookie").value_or(""));
+  if (cred.malformed) return std::nullopt;
+  if (cred.source != sg::credentials::Source::kBearer &&
+      cred.source != sg::credentials::Source::kCookie)
+    return std::string();
+  return std::string(cred.token);
 }
 
 void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) {
@@ -120,8 +142,9 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
       KvStatus st;
       auto nonce = core.siwe().issue_nonce(&st);
       if (!nonce) {
+        // Refused, never evicted: outstanding nonces (and revocations) stay valid.
         if (st == KvStatus::kFull)
-          throw HttpError(503, "nonce_store_full", "too many outstanding nonces");
+          return busy(e, "nonce_store_full", "too many outstanding nonces; retry later");
         throw HttpError(503, "nonce_store_unavailable", "cannot store a nonce right now");
       }
       e.respond_json(200, {{"nonce", *nonce}, {"expires_in", core.config().nonce_ttl}},
@@ -134,9 +157,9 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
                json body = object_body(ex);
                std::string message = string_field(body, "message", 16 * 1024);
                std::string signature = string_field(body, "signature", 8 * 1024);
-               std::string host_header(ex.header("Host").value_or(""));
-               later(host, ex, [&core, message, signature, host_header](const Exchange& e) {
-                 LoginResult r = core.siwe().login(message, signature, host_header);
+               // The expected domain comes from configuration, never from the Host header.
+               later(host, ex, [&core, message, signature](const Exchange& e) {
+                 LoginResult r = core.siwe().login(message, signature);
                  (r.status == 200 ? core.metrics.logins_ok : core.metrics.logins_failed).add();
                  if (r.status != 200) throw HttpError(r.status, r.code, r.message);
                  answer_session(e, core, r.token, r.claims);
@@ -180,29 +203,36 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
         {{"Cache-Control", "no-store"}});
   });
 
-  router.add(RouteSpec{SG_HTTP_POST, "/api/v1/auth/eip712/verify", SG_HTTP_BODY_BUFFER, small_body},
-             [&core, host](const Exchange& ex) {
-               json body = object_body(ex);
-               if (!body.contains("typed_data") || !body["typed_data"].is_object())
-                 throw HttpError(400, "invalid_request", "typed_data must be an object");
-               std::string signature = string_field(body, "signature", 8 * 1024);
-               std::string expected =
-                   body.contains("address") ? string_field(body, "address", 64) : "";
-               json typed = body["typed_data"];
-               later(host, ex, [&core, typed, signature, expected](const Exchange& e) {
-                 TypedDataResult r = verify_typed(core, typed, signature, expected);
-                 if (r.status == SG_ERR_INVALID)
-                   throw HttpError(400, "invalid_typed_data", r.message);
-                 if (r.status == SG_ERR_UNAVAILABLE)
-                   throw HttpError(503, "signature_check_unavailable", r.message);
-                 json out = {{"valid", r.status == SG_OK},
-                             {"signer", r.signer.empty() ? json(nullptr) : json(r.signer)},
-                             {"digest", web3::to_hex(r.digest)},
-                             {"contract_wallet", r.contract_wallet}};
-                 if (r.status != SG_OK) out["reason"] = r.message;
-                 e.respond_json(200, out);
-               });
-             });
+  // Anonymous and potentially slow (hashing, EIP-1271 over RPC): at most
+  // eip712_max_in_flight at once, so it can never occupy the whole blocking pool; the rest
+  // are refused at once on the network thread instead of queueing for the pool.
+  auto verifies = std::make_shared<InFlight>(core.config().eip712_max_in_flight);
+  router.add(
+      RouteSpec{SG_HTTP_POST, "/api/v1/auth/eip712/verify", SG_HTTP_BODY_BUFFER, kTypedDataMaxBody},
+      [&core, host, verifies](const Exchange& ex) {
+        auto slot = verifies->try_acquire();
+        if (!slot)
+          return busy(ex, "signature_check_busy",
+                      "too many typed-data verifications in progress; retry later");
+        json body = object_body(ex);
+        if (!body.contains("typed_data") || !body["typed_data"].is_object())
+          throw HttpError(400, "invalid_request", "typed_data must be an object");
+        std::string signature = string_field(body, "signature", 8 * 1024);
+        std::string expected = body.contains("address") ? string_field(body, "address", 64) : "";
+        json typed = body["typed_data"];
+        later(host, ex, [&core, typed, signature, expected, slot](const Exchange& e) {
+          TypedDataResult r = verify_typed(core, typed, signature, expected);
+          if (r.status == SG_ERR_INVALID) throw HttpError(400, "invalid_typed_data", r.message);
+          if (r.status == SG_ERR_UNAVAILABLE)
+            throw HttpError(503, "signature_check_unavailable", r.message);
+          json out = {{"valid", r.status == SG_OK},
+                      {"signer", r.signer.empty() ? json(nullptr) : json(r.signer)},
+                      {"digest", web3::to_hex(r.digest)},
+                      {"contract_wallet", r.contract_wallet}};
+          if (r.status != SG_OK) out["reason"] = r.message;
+          e.respond_json(200, out);
+        });
+      });
 
   router.add(
       RouteSpec{SG_HTTP_POST, "/api/v1/web3/nft/verify", SG_HTTP_BODY_BUFFER, small_body},

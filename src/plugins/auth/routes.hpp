@@ -4,6 +4,7 @@
 #pragma once
 
 #include <streamgate/plugin.hpp>
+#include <streamgate/services/auth.hpp>
 #include <streamgate/services/http.hpp>
 
 #include "core.hpp"
@@ -12,8 +13,9 @@ namespace sg::auth {
 
 void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host);
 
-// The session token a request carries: "Authorization: Bearer <t>", else the sg_session
-// cookie; "" when neither.
-std::string request_token(const sg::http::Exchange& ex);
+// The session token a request carries, read by sg::credentials (shared with the gateway):
+// "Authorization: Bearer <t>", else the sg_session cookie; "" when neither, nullopt when the
+// credential is present but malformed.
+std::optional<std::string> request_token(const sg::http::Exchange& ex);
 
 }  // namespace sg::auth

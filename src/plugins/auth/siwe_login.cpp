@@ -8,11 +8,10 @@
 
 namespace sg::auth {
 
-std::string check_siwe_policy(const web3::SiweMessage& m, const AuthConfig& config,
-                              std::string_view request_host, int64_t now, std::string* message) {
-  bool domain_ok = config.domains.empty() ? (!request_host.empty() && m.domain == request_host)
-                                          : std::find(config.domains.begin(), config.domains.end(),
-                                                      m.domain) != config.domains.end();
+std::string check_siwe_policy(const web3::SiweMessage& m, const AuthConfig& config, int64_t now,
+                              std::string* message) {
+  bool domain_ok =
+      std::find(config.domains.begin(), config.domains.end(), m.domain) != config.domains.end();
   if (!domain_ok) {
     *message = "the message's domain is not this site";
     return "domain_mismatch";
@@ -44,14 +43,12 @@ std::string check_siwe_policy(const web3::SiweMessage& m, const AuthConfig& conf
 
 std::optional<std::string> SiweLogin::issue_nonce(KvStatus* status) const {
   std::string nonce = random_token(16);  // hex is alphanumeric per the SIWE ABNF
-  *status =
-      store_.set_if_absent("auth:nonce:" + nonce, "1", std::chrono::seconds(config_.nonce_ttl));
+  *status = store_.add_nonce(nonce, tokens_.now() + config_.nonce_ttl);
   if (*status != KvStatus::kOk) return std::nullopt;
   return nonce;
 }
 
-LoginResult SiweLogin::login(std::string_view message, std::string_view signature,
-                             std::string_view request_host) const {
+LoginResult SiweLogin::login(std::string_view message, std::string_view signature) const {
   LoginResult r;
   r.status = 401;
   if (message.size() > 16 * 1024) {
@@ -68,7 +65,7 @@ LoginResult SiweLogin::login(std::string_view message, std::string_view signatur
     r.message = perr.field + ": " + perr.message;
     return r;
   }
-  r.code = check_siwe_policy(*m, config_, request_host, tokens_.now(), &r.message);
+  r.code = check_siwe_policy(*m, config_, tokens_.now(), &r.message);
   if (!r.code.empty()) return r;
   auto address = web3::parse_checksummed(m->address);  // the parser already checked it
   SignerResult sig = verify_signer(web3::personal_message_hash(message), signature, *address,
@@ -86,7 +83,7 @@ LoginResult SiweLogin::login(std::string_view message, std::string_view signatur
   }
   // Consumed only after the signature verified, so garbage cannot burn a user's nonce; take()
   // is atomic, so of two concurrent replays exactly one wins.
-  switch (store_.take("auth:nonce:" + m->nonce, nullptr)) {
+  switch (store_.take_nonce(m->nonce)) {
     case KvStatus::kOk:
       break;
     case KvStatus::kMissing:

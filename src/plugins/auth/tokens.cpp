@@ -67,7 +67,7 @@ SessionCheck TokenService::verify_session(std::string_view token) const {
   r.claims =
       SessionClaims{sub->get<std::string>(), chain->get<uint64_t>(), c["jti"].get<std::string>(),
                     c["exp"].get<int64_t>(), auth_time->get<int64_t>()};
-  switch (store_.get("auth:revoked:" + r.claims.jti, nullptr)) {
+  switch (store_.is_revoked(r.claims.jti)) {
     case KvStatus::kMissing:
       r.verdict = Verdict::kOk;
       return r;
@@ -87,7 +87,7 @@ KvStatus TokenService::revoke(const SessionClaims& claims) const {
   // Kept until the token could no longer verify anyway (expiry plus the tolerated skew).
   int64_t ttl = claims.exp + config_.clock_skew - now_() + 1;
   if (ttl <= 0) return KvStatus::kOk;
-  return store_.set("auth:revoked:" + claims.jti, "1", std::chrono::seconds(ttl));
+  return store_.revoke(claims.jti, now_() + ttl);
 }
 
 std::string TokenService::mint_playback(const std::string& content_id, const std::string& address,

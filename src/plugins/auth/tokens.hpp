@@ -8,11 +8,10 @@
 #include <string>
 
 #include "config.hpp"
-#include "kv_store.hpp"
+#include "security_store.hpp"
 
 namespace sg::auth {
 
-using NowFn = std::function<int64_t()>;  // Unix seconds; injectable for tests
 int64_t system_now();
 std::string random_token(size_t bytes);  // hex of `bytes` CSPRNG bytes
 
@@ -42,14 +41,15 @@ struct PlaybackClaims {
 
 class TokenService {
  public:
-  TokenService(const AuthConfig& config, KvStore& store, NowFn now)
+  TokenService(const AuthConfig& config, SecurityStore& store, NowFn now)
       : config_(config), store_(store), now_(std::move(now)) {}
 
   std::string mint_session(const std::string& address, uint64_t chain_id, int64_t auth_time,
                            SessionClaims* out = nullptr) const;
-  // Signature, claims and revocation (a store lookup).
+  // Signature, claims and revocation (in memory: never blocks, safe on a network thread).
   SessionCheck verify_session(std::string_view token) const;
   // Revokes a session id until its expiry (across instances when the store is shared).
+  // Blocking (security store).
   KvStatus revoke(const SessionClaims& claims) const;
 
   std::string mint_playback(const std::string& content_id, const std::string& address,
@@ -62,7 +62,7 @@ class TokenService {
 
  private:
   const AuthConfig& config_;
-  KvStore& store_;
+  SecurityStore& store_;
   NowFn now_;
 };
 

@@ -6,22 +6,6 @@
 namespace sg::gateway {
 namespace {
 
-bool iequal_prefix(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -29,28 +13,6 @@ std::int64_t now_ms() {
 }
 
 }  // namespace
-
-std::string_view extract_token(std::string_view authorization, std::string_view cookie,
-                               bool* from_cookie) {
-  if (from_cookie != nullptr) *from_cookie = false;
-  authorization = trim(authorization);
-  if (iequal_prefix(authorization, "bearer ")) return trim(authorization.substr(7));
-  if (!authorization.empty()) return {};
-  if (from_cookie != nullptr) *from_cookie = true;
-  while (!cookie.empty()) {
-    std::size_t semi = cookie.find(';');
-    std::string_view pair = trim(cookie.substr(0, semi));
-    std::size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == SG_AUTH_SESSION_COOKIE) {
-      std::string_view v = trim(pair.substr(eq + 1));
-      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-      return v;
-    }
-    if (semi == std::string_view::npos) break;
-    cookie.remove_prefix(semi + 1);
-  }
-  return {};
-}
 
 const sg_auth_service* IdentityResolver::service() {
   const sg_auth_service* svc = auth_.load(std::memory_order_acquire);

@@ -1,5 +1,6 @@
-// Turns "Authorization: Bearer <token>" or the sg_session cookie into a verified identity
-// through the optional `auth` v1 service. The raw token is never logged or stored.
+// Turns the session token (read by sg::credentials, shared with the auth plugin) into a
+// verified identity through the optional `auth` v1 service. The raw token is never logged or
+// stored.
 //
 // The auth plugin itself registers routes on the http service, so declaring it as a
 // dependency would make a cycle; the service is acquired lazily instead (re-tried at most
@@ -14,14 +15,9 @@
 
 #include <streamgate/services/auth.h>
 #include <streamgate/plugin.hpp>
+#include <streamgate/services/auth.hpp>
 
 namespace sg::gateway {
-
-// Extracts the session token: the Bearer credential, else the sg_session cookie. Empty when
-// neither is present (other Authorization schemes are left to handlers). *from_cookie (when
-// given) tells which source it came from.
-std::string_view extract_token(std::string_view authorization, std::string_view cookie,
-                               bool* from_cookie = nullptr);
 
 enum class IdentityOutcome { kAnonymous, kAuthenticated, kInvalid, kUnavailable };
 

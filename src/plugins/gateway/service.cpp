@@ -179,6 +179,14 @@ sg_status respond_file(sg_http_exchange* ex, int status, const sg_http_file* fil
   return X(ex)->respond_file(status, file, err);
 }
 
+void listen_address(void* self, const char** host, size_t* host_size, uint16_t* port, int* tls) {
+  const GatewayConfig& cfg = static_cast<Context*>(self)->cfg;
+  if (host != nullptr) *host = cfg.host.c_str();
+  if (host_size != nullptr) *host_size = cfg.host.size();
+  if (port != nullptr) *port = cfg.port;
+  if (tls != nullptr) *tls = cfg.tls.enabled ? 1 : 0;
+}
+
 }  // namespace
 
 void make_http_service(Context& ctx, sg_http_service& s) {
@@ -208,6 +216,7 @@ void make_http_service(Context& ctx, sg_http_service& s) {
   s.respond = &respond;
   s.respond_file = &respond_file;
   s.body_read_into = &body_read_into;
+  s.listen_address = &listen_address;
 }
 
 }  // namespace sg::gateway

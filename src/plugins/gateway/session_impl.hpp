@@ -357,9 +357,15 @@ class Session final : public SessionLink,
       if (limit != 0) ex.parser.body_limit(limit);
     }
 
-    bool from_cookie = false;
-    std::string_view token =
-        extract_token(ex.header("authorization"), ex.header("cookie"), &from_cookie);
+    // The one shared reader (streamgate/services/auth.hpp), so auth's own routes agree.
+    auto cred =
+        sg::credentials::session_credential(ex.header("authorization"), ex.header("cookie"));
+    const bool from_cookie = cred.source == sg::credentials::Source::kCookie;
+    // A malformed Bearer header is an explicit but unusable claim: refuse it like an invalid
+    // token. A malformed cookie is ambient, like a stale one: proceed anonymously.
+    if (cred.malformed && !from_cookie)
+      return reply_error(401, "invalid_token", "malformed Authorization Bearer header", has_body);
+    std::string_view token = cred.token;
     if (!token.empty()) {
       std::string reason;
       switch (ctx_.identity.resolve(token, ex.identity, reason)) {

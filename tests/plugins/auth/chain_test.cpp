@@ -162,10 +162,9 @@ TEST_F(Chain, Erc1271ContractWalletSignsIn) {
   std::string msg = authtest::siwe_message("localhost:8080", chain_->wallet(), 1337,
                                            *core.siwe().issue_nonce(&st), authtest::rfc3339(now));
   // Signed by someone who does not own the wallet: the wallet says no.
-  auto bad = core.siwe().login(msg, authtest::personal_sign(msg, chain_->key(1)), "localhost:8080");
+  auto bad = core.siwe().login(msg, authtest::personal_sign(msg, chain_->key(1)));
   EXPECT_EQ(bad.code, "invalid_signature") << bad.message;
-  auto good =
-      core.siwe().login(msg, authtest::personal_sign(msg, chain_->key(0)), "localhost:8080");
+  auto good = core.siwe().login(msg, authtest::personal_sign(msg, chain_->key(0)));
   ASSERT_EQ(good.status, 200) << good.code << ": " << good.message;
   EXPECT_EQ(good.claims.address, chain_->wallet());
   // EIP-712 with the wallet as expected signer.

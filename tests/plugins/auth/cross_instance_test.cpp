@@ -1,5 +1,6 @@
-// Two streamgate processes sharing Redis through cache.so: a nonce issued by one is consumed
-// by the other exactly once, and a logout on one revokes the session on both.
+// Two streamgate processes sharing one database: a nonce issued by one is consumed by the
+// other exactly once, and a logout on one revokes the session on both (within the
+// revocation refresh interval). Security state lives in SQL, never in the cache.
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -12,14 +13,16 @@ namespace {
 const std::string kDomain = "streamgate.test";
 const std::string kKey = "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-std::unique_ptr<sgtest::StreamGateServer> start_instance(const std::string& redis_url) {
-  nlohmann::json cfg = {{"plugins",
-                         {{"cache", {{"backend", "redis"}, {"redis_url", redis_url}}},
-                          {"auth",
-                           {{"jwt_secret", "shared-secret-for-both-instances-0123456789"},
-                            {"domains", {kDomain}}}}}}};
+std::unique_ptr<sgtest::StreamGateServer> start_instance(const nlohmann::json& database) {
+  nlohmann::json cfg = {
+      {"database", database},
+      {"plugins",
+       {{"auth",
+         {{"jwt_secret", "shared-secret-for-both-instances-0123456789"},
+          {"domains", {kDomain}},
+          {"security_store", {{"refresh_interval_ms", 100}, {"max_staleness_ms", 5000}}}}}}}};
   auto s = std::make_unique<sgtest::StreamGateServer>(cfg);
-  s->use_plugins({"gateway", "cache", "auth"});
+  s->use_plugins({"gateway", "auth"});
   if (!s->start()) return nullptr;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (s->request("GET", "/api/v1/web3/chains").status == 404) {
@@ -35,17 +38,12 @@ sgtest::HttpResponse post(sgtest::StreamGateServer& s, const std::string& target
   return s.request("POST", target, body.dump(), h);
 }
 
-}  // namespace
-
-TEST(CrossInstance, NonceAndRevocationAreSharedThroughRedis) {
-  if (!sgtest::RedisServer::available()) GTEST_SKIP() << "redis-server is not installed";
-  sgtest::RedisServer redis;
-  redis.start();
-  auto a = start_instance(redis.url());
+void nonce_and_revocation_are_shared(const nlohmann::json& database) {
+  auto a = start_instance(database);
   ASSERT_TRUE(a);
-  auto b = start_instance(redis.url());
+  auto b = start_instance(database);
   ASSERT_TRUE(b);
-  ASSERT_NE(a->log().find("store=cache"), std::string::npos) << a->log();
+  ASSERT_NE(a->log().find("security store=sql"), std::string::npos) << a->log();
 
   std::string address = sg::web3::to_checksum(authtest::address_of(kKey));
   auto nonce = a->request("GET", "/api/v1/auth/nonce");
@@ -64,10 +62,29 @@ TEST(CrossInstance, NonceAndRevocationAreSharedThroughRedis) {
 
   sgtest::Headers bearer{{"Authorization", "Bearer " + login.json()["token"].get<std::string>()}};
   ASSERT_EQ(a->request("GET", "/api/v1/auth/me", "", bearer).status, 200);
+  ASSERT_EQ(b->request("GET", "/api/v1/auth/me", "", bearer).status, 200);
   ASSERT_EQ(post(*a, "/api/v1/auth/logout", nlohmann::json::object(), bearer).status, 200);
-  EXPECT_NE(b->request("GET", "/api/v1/auth/me", "", bearer).status, 200);  // revoked everywhere
+  EXPECT_EQ(a->request("GET", "/api/v1/auth/me", "", bearer).status, 401);  // at once
+  // B learns of it at its next refresh (100 ms here).
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((status = b->request("GET", "/api/v1/auth/me", "", bearer).status) == 200 &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(status, 401);
+}
 
-  // Redis gone: nonces cannot be issued (fail closed), and no session is accepted blindly.
-  redis.stop();
-  EXPECT_EQ(a->request("GET", "/api/v1/auth/nonce").status, 503);
+}  // namespace
+
+TEST(CrossInstance, NonceAndRevocationAreSharedThroughOneSqliteFile) {
+  sgtest::TempDir dir("sg-auth-shared-db");
+  nonce_and_revocation_are_shared(
+      {{"driver", "sqlite"}, {"sqlite_path", (dir.path() / "shared.db").string()}});
+}
+
+TEST(CrossInstance, NonceAndRevocationAreSharedThroughPostgres) {
+  if (!sgtest::PostgresServer::available()) GTEST_SKIP() << "PostgreSQL is not installed";
+  sgtest::PostgresServer pg;
+  pg.start();
+  nonce_and_revocation_are_shared({{"driver", "postgres"}, {"postgres_url", pg.url()}});
 }

@@ -4,6 +4,7 @@
 
 #include "test_util.hpp"
 #include "web3/eip712.hpp"
+#include "web3/uint256.hpp"
 
 using namespace sg::web3;
 
@@ -92,4 +93,88 @@ TEST(Eip712, MalformedTypedDataIsAnError) {
   t["message"]["flag"] = 1;
   expect_error(t, "bool as number");
   expect_error(nlohmann::json::array(), "not an object");
+}
+
+namespace {
+
+// The EIP-712 digest of Bag{items: Item[]} built by hand from the spec (typeHash per struct,
+// keccak of the concatenated element hashes for the array), independent of the encoder.
+Hash256 reference_bag_digest(const nlohmann::json& typed) {
+  auto domain = eip712::hash_struct(typed["types"], "EIP712Domain", typed["domain"]);
+  EXPECT_TRUE(domain);
+  Hash256 item_type = keccak256(std::string("Item(uint256 v)"));
+  Keccak256 items;
+  for (const auto& item : typed["message"]["items"]) {
+    Keccak256 one;
+    one.update(item_type);
+    one.update(word_from_u64(item["v"].get<uint64_t>()));
+    items.update(one.finish());
+  }
+  Keccak256 bag;
+  bag.update(keccak256(std::string("Bag(Item[] items)Item(uint256 v)")));
+  bag.update(items.finish());
+  Keccak256 digest;
+  static const uint8_t prefix[2] = {0x19, 0x01};
+  digest.update(prefix);
+  digest.update(*domain);
+  digest.update(bag.finish());
+  return digest.finish();
+}
+
+nlohmann::json bag(size_t n) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < n; ++i) list.push_back({{"v", i * 7 + 1}});
+  return {{"types",
+           {{"EIP712Domain", {{{"name", "name"}, {"type", "string"}}}},
+            {"Bag", {{{"name", "items"}, {"type", "Item[]"}}}},
+            {"Item", {{{"name", "v"}, {"type", "uint256"}}}}}},
+          {"primaryType", "Bag"},
+          {"domain", {{"name", "StreamGate"}}},
+          {"message", {{"items", list}}}};
+}
+
+}  // namespace
+
+TEST(Eip712, EachTypeHashIsComputedOncePerCall) {
+  auto typed = bag(1000);
+  eip712::Error err;
+  eip712::Stats stats;
+  auto digest = eip712::signing_digest(typed, &err, &stats);
+  ASSERT_TRUE(digest) << err.message;
+  EXPECT_EQ(*digest, reference_bag_digest(typed));
+  // EIP712Domain, Bag, Item: three typeHashes, not one per element.
+  EXPECT_EQ(stats.type_hashes, 3u);
+  EXPECT_EQ(stats.values_hashed, 1u /*name*/ + 1u /*items*/ + 1000u /*elements*/ + 1000u /*v*/);
+}
+
+TEST(Eip712, InputPastTheLimitsIsRefusedBeforeHashing) {
+  auto expect_refused = [](const nlohmann::json& t, const std::string& what) {
+    eip712::Error err;
+    eip712::Stats stats;
+    EXPECT_FALSE(eip712::signing_digest(t, &err, &stats)) << what;
+    EXPECT_FALSE(err.message.empty()) << what;
+    EXPECT_EQ(stats.type_hashes, 0u) << what;  // refused by the cheap checks
+    EXPECT_EQ(stats.values_hashed, 0u) << what;
+  };
+  expect_refused(bag(eip712::Limits::kMaxArrayLength + 1), "long array");
+  auto many_types = bag(1);
+  for (size_t i = 0; i < eip712::Limits::kMaxTypes; ++i)
+    many_types["types"][std::string("T").append(std::to_string(i))] = nlohmann::json::array();
+  expect_refused(many_types, "too many types");
+  auto many_fields = bag(1);
+  for (size_t i = 0; i <= eip712::Limits::kMaxFields; ++i)
+    many_fields["types"]["Item"].push_back(
+        {{"name", std::string("f").append(std::to_string(i))}, {"type", "bool"}});
+  expect_refused(many_fields, "too many fields");
+  auto deep = bag(1);
+  nlohmann::json nested = 1;
+  for (int i = 0; i <= eip712::Limits::kMaxDepth; ++i) nested = nlohmann::json::array({nested});
+  deep["message"]["extra"] = nested;
+  expect_refused(deep, "nested too deeply");
+  auto wide = bag(1);
+  nlohmann::json values = nlohmann::json::object();
+  for (size_t i = 0; i <= eip712::Limits::kMaxValues; ++i)
+    values[std::string("k").append(std::to_string(i))] = i;
+  wide["message"]["extra"] = values;
+  expect_refused(wide, "too many values");
 }

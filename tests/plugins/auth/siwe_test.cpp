@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core.hpp"
+#include "siwe_domains.hpp"
 #include "test_util.hpp"
 #include "web3/siwe.hpp"
 
@@ -157,8 +158,8 @@ struct LoginFixture : ::testing::Test {
     sg::auth::KvStatus st;
     return *core.siwe().issue_nonce(&st);
   }
-  sg::auth::LoginResult login(const std::string& msg, const std::string& host = "localhost:8080") {
-    return core.siwe().login(msg, authtest::personal_sign(msg, key), host);
+  sg::auth::LoginResult login(const std::string& msg) {
+    return core.siwe().login(msg, authtest::personal_sign(msg, key));
   }
 };
 
@@ -188,9 +189,7 @@ TEST_F(LoginFixture, NonceNotIssuedByUsIsRefused) {
 }
 
 TEST_F(LoginFixture, PolicyFailures) {
-  auto code = [&](const std::string& msg, const std::string& host = "localhost:8080") {
-    return login(msg, host).code;
-  };
+  auto code = [&](const std::string& msg) { return login(msg).code; };
   EXPECT_EQ(code(authtest::siwe_message("evil.example", addr, 1, nonce(), authtest::rfc3339(now))),
             "domain_mismatch");
   EXPECT_EQ(
@@ -215,16 +214,18 @@ TEST_F(LoginFixture, PolicyFailures) {
   // Signed by another key.
   std::string msg =
       authtest::siwe_message("localhost:8080", addr, 1, nonce(), authtest::rfc3339(now));
-  auto other = core.siwe().login(
-      msg, authtest::personal_sign(msg, "0x" + std::string(63, '1') + "2"), "localhost:8080");
+  auto other =
+      core.siwe().login(msg, authtest::personal_sign(msg, "0x" + std::string(63, '1') + "2"));
   EXPECT_EQ(other.code, "invalid_signature");
   // A failed signature does not burn the nonce: the real signature still works.
   EXPECT_EQ(login(msg).status, 200);
-  EXPECT_EQ(core.siwe().login(msg, "0x1234", "localhost:8080").code, "invalid_signature");
-  EXPECT_EQ(core.siwe().login("garbage", "0x1234", "localhost:8080").status, 400);
+  EXPECT_EQ(core.siwe().login(msg, "0x1234").code, "invalid_signature");
+  EXPECT_EQ(core.siwe().login("garbage", "0x1234").status, 400);
 }
 
-TEST(SiweLoginHost, EmptyDomainListMeansTheRequestHost) {
+TEST(SiweLoginDomains, AnEmptyDomainListAcceptsNoDomain) {
+  // The plugin always fills domains (configured or derived); the policy itself never falls
+  // back to anything the request says.
   auto cfg = authtest::test_config();
   cfg.domains.clear();
   int64_t now = 1767225600;
@@ -234,7 +235,28 @@ TEST(SiweLoginHost, EmptyDomainListMeansTheRequestHost) {
   sg::auth::KvStatus st;
   std::string msg = authtest::siwe_message("video.example:443", addr, 1,
                                            *core.siwe().issue_nonce(&st), authtest::rfc3339(now));
-  std::string sig = authtest::personal_sign(msg, key);
-  EXPECT_EQ(core.siwe().login(msg, sig, "other.example").code, "domain_mismatch");
-  EXPECT_EQ(core.siwe().login(msg, sig, "video.example:443").status, 200);
+  EXPECT_EQ(core.siwe().login(msg, authtest::personal_sign(msg, key)).code, "domain_mismatch");
+}
+
+TEST(SiweLoginDomains, DerivedFromTheListenAddressAndPublicBaseUrl) {
+  using sg::auth::derive_siwe_domains;
+  auto loopback = derive_siwe_domains("", "127.0.0.1", 8080);
+  EXPECT_EQ(loopback.domains, (std::vector<std::string>{"127.0.0.1:8080", "localhost:8080"}));
+  EXPECT_TRUE(loopback.note.empty());
+  auto any = derive_siwe_domains("", "0.0.0.0", 9000);
+  EXPECT_EQ(any.domains, (std::vector<std::string>{"localhost:9000"}));
+  EXPECT_NE(any.note.find("plugins.auth.domains"), std::string::npos);
+  EXPECT_EQ(derive_siwe_domains("", "::", 80).domains,
+            (std::vector<std::string>{"localhost:80", "localhost"}));
+  EXPECT_EQ(derive_siwe_domains("", "", 8080).domains,
+            (std::vector<std::string>{"localhost:8080"}));
+  EXPECT_EQ(derive_siwe_domains("", "::1", 8080).domains,
+            (std::vector<std::string>{"[::1]:8080", "localhost:8080"}));
+  EXPECT_EQ(derive_siwe_domains("https://Video.Example.com/app", "10.0.0.5", 8080).domains,
+            (std::vector<std::string>{"video.example.com", "10.0.0.5:8080"}));
+  EXPECT_EQ(sg::auth::url_authority("https://u:p@video.example.com:8443/x?y"),
+            "video.example.com:8443");
+  EXPECT_EQ(sg::auth::url_authority("http://video.example.com:80"), "video.example.com");
+  EXPECT_EQ(sg::auth::url_authority("ftp://video.example.com"), "");
+  EXPECT_EQ(sg::auth::url_authority("https:///nohost"), "");
 }

@@ -187,7 +187,23 @@ TEST(AuthConfig, SecretsPolicy) {
   EXPECT_THROW(
       parse_config({{"jwt_secret", "streamgate-dev-secret-change-me-streamgate-dev"}}, false),
       std::invalid_argument);
-  EXPECT_NO_THROW(parse_config(nlohmann::json::object(), true));  // dev mode: default allowed
+  // The formerly built-in (published) key is refused even in dev mode.
+  EXPECT_THROW(
+      parse_config({{"jwt_secret", "streamgate-dev-secret-change-me-streamgate-dev"}}, true),
+      std::invalid_argument);
+  // Dev mode without a key: no built-in fallback; the plugin generates one (set_jwt_secret),
+  // and a core refuses to exist without one.
+  auto dev = parse_config(nlohmann::json::object(), true);
+  EXPECT_TRUE(dev.jwt_secret.empty());
+  EXPECT_TRUE(dev.playback_secret.empty());
+  EXPECT_THROW(AuthCore(dev, nullptr), std::invalid_argument);
+  set_jwt_secret(dev, std::string(64, 'g'));
+  EXPECT_EQ(dev.playback_secret.size(), 32u);
+  EXPECT_NE(dev.playback_secret, dev.jwt_secret);
+  // Outside dev mode a configured short playback key is refused too.
+  EXPECT_THROW(
+      parse_config({{"jwt_secret", std::string(40, 'k')}, {"playback_secret", "short"}}, false),
+      std::invalid_argument);
   auto c = parse_config({{"jwt_secret", std::string(40, 'k')}}, false);
   EXPECT_NE(c.playback_secret, c.jwt_secret);
   EXPECT_EQ(c.playback_secret.size(), 32u);

@@ -194,7 +194,7 @@ TEST_F(GatewayBasic, GarbageGets400AndServerKeepsServing) {
 TEST_F(GatewayBasic, IdentityIsAnonymousWithoutAuthService) {
   auto r =
       sgtest::http(port(), "GET", "/t/identity", "",
-                   {{"Authorization", "Bearer test:0x52908400098527886E0F7030069857D2E4169EE7"}});
+                   {{"Authorization", "Bearer test.0x52908400098527886E0F7030069857D2E4169EE7"}});
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.json()["authenticated"], false);
 }

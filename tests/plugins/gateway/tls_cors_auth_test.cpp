@@ -107,14 +107,14 @@ TEST(GatewayIdentity, BearerAndCookieThroughAuthService) {
   ASSERT_TRUE(gw.start());
   const std::string addr = "0x52908400098527886E0F7030069857D2E4169EE7";
   auto r =
-      sgtest::http(gw.port(), "GET", "/t/identity", "", {{"Authorization", "Bearer test:" + addr}});
+      sgtest::http(gw.port(), "GET", "/t/identity", "", {{"Authorization", "Bearer test." + addr}});
   ASSERT_EQ(r.status, 200) << r.body << gw.server->log();
   EXPECT_EQ(r.json()["authenticated"], true);
   EXPECT_EQ(r.json()["address"], addr);
   EXPECT_EQ(r.json()["chain_id"], 1);
   EXPECT_EQ(r.json()["is_admin"], false);
   auto admin = sgtest::http(gw.port(), "GET", "/t/identity", "",
-                            {{"Cookie", "a=b; sg_session=test-admin:" + addr}});
+                            {{"Cookie", "a=b; sg_session=test-admin." + addr}});
   EXPECT_EQ(admin.json()["is_admin"], true);
   auto anon = sgtest::http(gw.port(), "GET", "/t/identity");
   EXPECT_EQ(anon.json()["authenticated"], false);

@@ -5,12 +5,13 @@
 #include <fstream>
 #include <thread>
 
+#include <streamgate/plugin.hpp>
 #include "config.hpp"
 #include "context.hpp"
 #include "cors.hpp"
 #include "file_response.hpp"
 #include "http_date.hpp"
-#include "identity.hpp"
+
 #include "mime.hpp"
 #include "request_id.hpp"
 #include "router.hpp"
@@ -200,7 +201,7 @@ TEST(GatewayUnit, HttpDatesRoundTrip) {
   EXPECT_FALSE(sgw::parse_http_date("garbage"));
 }
 
-TEST(GatewayUnit, RequestIdsAndTokens) {
+TEST(GatewayUnit, RequestIds) {
   EXPECT_TRUE(sgw::request_id_valid("abc-123_X.y"));
   EXPECT_FALSE(sgw::request_id_valid(""));
   EXPECT_FALSE(sgw::request_id_valid("has space"));
@@ -210,16 +211,6 @@ TEST(GatewayUnit, RequestIdsAndTokens) {
   std::string idb(b, sgw::generate_request_id(b));
   EXPECT_NE(ida, idb);
   EXPECT_TRUE(sgw::request_id_valid(ida));
-  EXPECT_EQ(sgw::extract_token("Bearer abc.def", ""), "abc.def");
-  EXPECT_EQ(sgw::extract_token("bearer   tok ", ""), "tok");
-  EXPECT_EQ(sgw::extract_token("Basic xyz", "sg_session=c"), "");
-  EXPECT_EQ(sgw::extract_token("", "a=1; sg_session=cookie-tok; b=2"), "cookie-tok");
-  EXPECT_EQ(sgw::extract_token("", "a=1"), "");
-  bool from_cookie = false;
-  EXPECT_EQ(sgw::extract_token("Bearer b", "sg_session=c", &from_cookie), "b");
-  EXPECT_FALSE(from_cookie);
-  EXPECT_EQ(sgw::extract_token("", "sg_session=c", &from_cookie), "c");
-  EXPECT_TRUE(from_cookie);
 }
 
 TEST(GatewayUnit, ConfigValidation) {

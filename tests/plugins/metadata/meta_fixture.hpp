@@ -17,7 +17,7 @@ inline const std::string kAlice = "0x1111111111111111111111111111111111111111";
 inline const std::string kBob = "0x2222222222222222222222222222222222222222";
 
 inline sgtest::Headers as(const std::string& addr) {
-  return {{"Authorization", "Bearer test:" + addr}, {"Content-Type", "application/json"}};
+  return {{"Authorization", "Bearer test." + addr}, {"Content-Type", "application/json"}};
 }
 inline sgtest::Headers json_only() {
   return {{"Content-Type", "application/json"}};

@@ -205,11 +205,11 @@ TEST(MonitorServer, AdminAndMetricsNeedAnAdministratorByDefault) {
   EXPECT_EQ(anonymous.json()["error"]["code"], "forbidden");
 
   auto user = server.request("GET", "/api/v1/admin/plugins", "",
-                             {{"Authorization", std::string("Bearer test:") + kWallet}});
+                             {{"Authorization", std::string("Bearer test.") + kWallet}});
   EXPECT_EQ(user.status, 403) << user.body;
 
   auto admin = server.request("GET", "/api/v1/admin/plugins", "",
-                              {{"Authorization", std::string("Bearer test-admin:") + kWallet}});
+                              {{"Authorization", std::string("Bearer test-admin.") + kWallet}});
   EXPECT_EQ(admin.status, 200) << admin.body;
   EXPECT_TRUE(admin.json().is_array());
 
@@ -292,8 +292,12 @@ TEST(MonitorServer, UntrustedPeersCannotNameAClient) {
 TEST(MonitorServer, RejectsAnInvalidConfigAtStartUp) {
   sgtest::TempDir dir("sg-monitor-cfg");
   json config = {
+      // dev_mode: every built plugin loads, and auth refuses to start without a session key
+      // outside dev mode (a missing dev_mode line is false).
       {"server",
-       {{"data_dir", (dir.path() / "data").string()}, {"plugin_dir", SG_TEST_PLUGIN_DIR}}},
+       {{"data_dir", (dir.path() / "data").string()},
+        {"plugin_dir", SG_TEST_PLUGIN_DIR},
+        {"dev_mode", true}}},
       {"database", {{"driver", "sqlite"}, {"sqlite_path", (dir.path() / "data" / "db").string()}}},
       {"plugins",
        {{"gateway", {{"host", "127.0.0.1"}, {"port", sgtest::free_port()}}},

@@ -50,7 +50,7 @@ TEST(BodyPump, ATinyRingKeepsTheBytesInBodyOrder) {
   EXPECT_EQ(last.header("Upload-Offset"), std::to_string(data.size()));
   EXPECT_EQ(read_file(data_file(s, loc)), data);
   auto state = http(s.port(), "GET", "/api/v1/uploads/" + id_of(loc), "",
-                    {{"Authorization", "Bearer test:" + kAlice}});
+                    {{"Authorization", "Bearer test." + kAlice}});
   ASSERT_EQ(state.status, 200) << state.body;
   EXPECT_EQ(state.json()["sha256"], sha256_hex_of(data));
 }

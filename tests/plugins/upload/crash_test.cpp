@@ -41,7 +41,7 @@ std::optional<uint64_t> slow_patch(uint16_t port, const std::string& location, u
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   std::string head = "PATCH " + location +
                      " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-                     "Authorization: Bearer test:" +
+                     "Authorization: Bearer test." +
                      kAlice +
                      "\r\nContent-Type: application/offset+octet-stream\r\n"
                      "Upload-Offset: " +
@@ -132,7 +132,7 @@ TEST(CrashSafety, KillDuringPatchNeverLosesAcknowledgedBytes) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   do {
     auto r = http(s.port(), "GET", "/api/v1/uploads/" + id_of(loc), "",
-                  {{"Authorization", "Bearer test:" + kAlice}});
+                  {{"Authorization", "Bearer test." + kAlice}});
     ASSERT_EQ(r.status, 200);
     state = r.json();
     if (state["state"] != "uploading") break;

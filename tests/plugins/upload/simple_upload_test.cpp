@@ -13,7 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 
 Headers auth(const std::string& who = kAlice, Headers extra = {}) {
-  Headers h{{"Authorization", "Bearer test:" + who}};
+  Headers h{{"Authorization", "Bearer test." + who}};
   h.insert(h.end(), extra.begin(), extra.end());
   return h;
 }
@@ -77,7 +77,7 @@ TEST(SimpleUpload, RejectsNonMediaOversizeAndAnonymous) {
 
   // Chunked: no length up front, so the streamed writes find the limit, and say it.
   std::string chunked_big =
-      "POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer test:" + kAlice +
+      "POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer test." + kAlice +
       "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
   for (int i = 0; i < 40; ++i) chunked_big += "1000\r\n" + std::string(4096, 'x') + "\r\n";
   chunked_big += "0\r\n\r\n";

@@ -22,7 +22,7 @@ nlohmann::json run_client(const UploadServer& s, const fs::path& file, const std
                           const fs::path& log, size_t chunk = 256 * 1024) {
   std::string endpoint = "http://127.0.0.1:" + std::to_string(s.port()) + "/files/";
   auto p = Process::spawn({"node", std::string(SG_UPLOAD_NODE_DIR) + "/upload/tus_client.js",
-                           endpoint, file.string(), "test:" + kAlice, mode, std::to_string(chunk)},
+                           endpoint, file.string(), "test." + kAlice, mode, std::to_string(chunk)},
                           {}, log);
   auto rc = p.wait(std::chrono::seconds(120));
   std::string out = read_file(log);
@@ -40,7 +40,7 @@ std::string path_of(const std::string& url) {
 
 nlohmann::json upload_state(UploadServer& s, const std::string& url) {
   auto r = http(s.port(), "GET", "/api/v1/uploads/" + id_of(path_of(url)), "",
-                {{"Authorization", "Bearer test:" + kAlice}});
+                {{"Authorization", "Bearer test." + kAlice}});
   EXPECT_EQ(r.status, 200) << r.body;
   return r.status == 200 ? r.json() : nlohmann::json::object();
 }

@@ -48,17 +48,17 @@ TEST(TusProtocol, RefusesOtherProtocolVersionsWith412) {
   UploadServer s;
   ASSERT_TRUE(s.start());
   auto missing = http(s.port(), "POST", "/files/", "",
-                      {{"Authorization", "Bearer test:" + kAlice}, {"Upload-Length", "5"}});
+                      {{"Authorization", "Bearer test." + kAlice}, {"Upload-Length", "5"}});
   EXPECT_EQ(missing.status, 412);
   EXPECT_EQ(missing.header("Tus-Version"), "1.0.0");
   auto old = http(s.port(), "POST", "/files/", "",
-                  {{"Authorization", "Bearer test:" + kAlice},
+                  {{"Authorization", "Bearer test." + kAlice},
                    {"Upload-Length", "5"},
                    {"Tus-Resumable", "0.2.2"}});
   EXPECT_EQ(old.status, 412);
   EXPECT_EQ(old.json()["error"]["code"], "unsupported_tus_version");
   std::string loc = s.create(5);
-  auto head = http(s.port(), "HEAD", loc, "", {{"Authorization", "Bearer test:" + kAlice}});
+  auto head = http(s.port(), "HEAD", loc, "", {{"Authorization", "Bearer test." + kAlice}});
   EXPECT_EQ(head.status, 412);
   EXPECT_EQ(head.header("Tus-Version"), "1.0.0");
 }
@@ -115,7 +115,7 @@ TEST(TusProtocol, CreateHeadPatchResumeAndComplete) {
   EXPECT_EQ(again.json()["error"]["code"], "upload_complete");
 
   auto state = http(s.port(), "GET", "/api/v1/uploads/" + id_of(loc), "",
-                    {{"Authorization", "Bearer test:" + kAlice}});
+                    {{"Authorization", "Bearer test." + kAlice}});
   ASSERT_EQ(state.status, 200) << state.body;
   EXPECT_EQ(state.json()["state"], "failed");
   EXPECT_EQ(state.json()["sha256"], sha256_hex_of("hello world"));
@@ -286,13 +286,13 @@ TEST(TusProtocol, OnlyTheSignedInOwnerMayTouchAnUpload) {
   EXPECT_EQ(s.patch(loc, 0, "x", kBob).status, 403);
   EXPECT_EQ(http(s.port(), "DELETE", loc, "", UploadServer::tus(kBob)).status, 403);
   EXPECT_EQ(http(s.port(), "GET", "/api/v1/uploads/" + id_of(loc), "",
-                 {{"Authorization", "Bearer test:" + kBob}})
+                 {{"Authorization", "Bearer test." + kBob}})
                 .status,
             403);
   EXPECT_EQ(s.head(loc, "").status, 401);
   // Admins may look.
   EXPECT_EQ(http(s.port(), "HEAD", loc, "",
-                 {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer test-admin:" + kBob}})
+                 {{"Tus-Resumable", "1.0.0"}, {"Authorization", "Bearer test-admin." + kBob}})
                 .status,
             200);
   EXPECT_EQ(s.head("/files/00000000-0000-4000-8000-000000000000").status, 404);
@@ -449,7 +449,7 @@ TEST(TusProtocol, RealVideoCompletesWithHashAndProbe) {
   EXPECT_EQ(last.header("StreamGate-Upload-State"), "completed");
   EXPECT_EQ(last.header("StreamGate-Content-Id"), id_of(loc));
   auto state = http(s.port(), "GET", "/api/v1/uploads/" + id_of(loc), "",
-                    {{"Authorization", "Bearer test:" + kAlice}});
+                    {{"Authorization", "Bearer test." + kAlice}});
   ASSERT_EQ(state.status, 200);
   auto j = state.json();
   EXPECT_EQ(j["state"], "completed");
@@ -462,7 +462,7 @@ TEST(TusProtocol, RealVideoCompletesWithHashAndProbe) {
     ASSERT_TRUE(j["probe"].contains("transcode_job")) << j.dump();
     std::string job = j["probe"]["transcode_job"];
     auto jr = http(s.port(), "GET", "/api/v1/jobs/" + job, "",
-                   {{"Authorization", "Bearer test:" + kAlice}});
+                   {{"Authorization", "Bearer test." + kAlice}});
     EXPECT_EQ(jr.status, 200) << jr.body;
     if (jr.status == 200) {
       EXPECT_EQ(jr.json()["type"], "transcode");
@@ -474,7 +474,7 @@ TEST(TusProtocol, RealVideoCompletesWithHashAndProbe) {
   }
   if (s.has_metadata()) {
     auto content = http(s.port(), "GET", "/api/v1/content/" + id_of(loc), "",
-                        {{"Authorization", "Bearer test:" + kAlice}});
+                        {{"Authorization", "Bearer test." + kAlice}});
     EXPECT_EQ(content.status, 200) << content.body;
     if (content.status == 200) {
       EXPECT_EQ(content.json()["status"], "processing");
@@ -493,7 +493,7 @@ TEST(TusProtocol, DeletingTheContentRemovesTheUpload) {
   auto dir = s.server.data_dir() / "uploads" / id_of(loc);
   ASSERT_TRUE(fs::exists(dir));
   auto del = http(s.port(), "DELETE", "/api/v1/content/" + id_of(loc), "",
-                  {{"Authorization", "Bearer test:" + kAlice}});
+                  {{"Authorization", "Bearer test." + kAlice}});
   EXPECT_TRUE(del.status == 204 || del.status == 200) << del.body;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (fs::exists(dir) && std::chrono::steady_clock::now() < deadline)
@@ -513,7 +513,7 @@ TEST(TusProtocol, MetadataBecomesTheContentRecordAtCreation) {
                      ",filename " + b64("../../x.mp4");
   std::string loc = s.create(10, kAlice, {{"Upload-Metadata", meta}});
   auto content = http(s.port(), "GET", "/api/v1/content/" + id_of(loc), "",
-                      {{"Authorization", "Bearer test:" + kAlice}});
+                      {{"Authorization", "Bearer test." + kAlice}});
   ASSERT_EQ(content.status, 200) << content.body;
   auto c = content.json();
   EXPECT_EQ(c["status"], "uploading");
@@ -591,7 +591,7 @@ TEST(TusProtocol, RefusesBeforeAnyByteWhenTheClientExpects100Continue) {
   std::string answer = raw_exchange(
       s.port(), "PATCH " + loc +
                     " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-                    "Authorization: Bearer test:" +
+                    "Authorization: Bearer test." +
                     kAlice +
                     "\r\nUpload-Offset: 7\r\n"
                     "Content-Type: application/offset+octet-stream\r\nContent-Length: 1000\r\n"
@@ -602,7 +602,7 @@ TEST(TusProtocol, RefusesBeforeAnyByteWhenTheClientExpects100Continue) {
   std::string too_big =
       raw_exchange(s.port(),
                    "POST /files/ HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-                   "Authorization: Bearer test:" +
+                   "Authorization: Bearer test." +
                        kAlice +
                        "\r\nUpload-Length: 2000000\r\n"
                        "Content-Type: application/offset+octet-stream\r\nContent-Length: 1000\r\n"

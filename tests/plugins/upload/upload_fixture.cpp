@@ -54,7 +54,7 @@ bool UploadServer::start() {
 
 Headers UploadServer::tus(const std::string& who, Headers extra) {
   Headers h{{"Tus-Resumable", "1.0.0"}};
-  if (!who.empty()) h.emplace_back("Authorization", "Bearer test:" + who);
+  if (!who.empty()) h.emplace_back("Authorization", "Bearer test." + who);
   h.insert(h.end(), extra.begin(), extra.end());
   return h;
 }
@@ -81,7 +81,7 @@ std::string chunked_patch(const std::string& location, const std::string& who, u
                           std::string_view body, size_t chunk, const std::string& extra_headers) {
   std::string request = "PATCH " + location +
                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-                        "Authorization: Bearer test:" +
+                        "Authorization: Bearer test." +
                         who + "\r\nUpload-Offset: " + std::to_string(offset) +
                         "\r\nContent-Type: application/offset+octet-stream\r\n" + extra_headers +
                         "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";

@@ -18,7 +18,7 @@ namespace wtest {
 inline const std::string kAlice = "0x1111111111111111111111111111111111111111";
 inline const std::string kBob = "0x2222222222222222222222222222222222222222";
 inline sgtest::Headers as(const std::string& addr, bool admin = false) {
-  return {{"Authorization", std::string("Bearer ") + (admin ? "test-admin:" : "test:") + addr},
+  return {{"Authorization", std::string("Bearer ") + (admin ? "test-admin." : "test.") + addr},
           {"Content-Type", "application/json"}};
 }
 

@@ -1,9 +1,10 @@
 // Test identity provider: a plugin providing service `auth` v1 whose identify() accepts
-// "test:<0xaddress>" (signed-in wallet) and "test-admin:<0xaddress>" (administrator).
+// "test.<0xaddress>" (signed-in wallet) and "test-admin.<0xaddress>" (administrator). The
+// separator is "." so the token is a valid RFC 6750 b64token (the gateway refuses others).
 // Lets REST tests act as wallets without a SIWE round-trip. Never ship or load it with the
 // real auth plugin.
-#include <streamgate/plugin.hpp>
 #include <streamgate/services/auth.h>
+#include <streamgate/plugin.hpp>
 
 #include <cctype>
 #include <cstring>
@@ -23,10 +24,10 @@ sg_status identify(void*, const char* token, size_t token_size, sg_http_identity
   *out = sg_http_identity{};
   std::string_view t(token, token_size);
   bool admin = false;
-  if (t.rfind("test-admin:", 0) == 0) {
+  if (t.rfind("test-admin.", 0) == 0) {
     admin = true;
     t.remove_prefix(11);
-  } else if (t.rfind("test:", 0) == 0) {
+  } else if (t.rfind("test.", 0) == 0) {
     t.remove_prefix(5);
   } else {
     sg::detail::fill_error(err, SG_ERR_DENIED, "not a test token");
@@ -60,4 +61,5 @@ class TestIdentity final : public sg::Plugin {
 }  // namespace
 
 SG_PLUGIN(TestIdentity, "test_identity", "1.0.0", "test-only identity provider (auth v1)",
-          sg::provides({{SG_AUTH_SERVICE, SG_AUTH_MAJOR, SG_AUTH_MINOR}}), sg::requires_services({}))
+          sg::provides({{SG_AUTH_SERVICE, SG_AUTH_MAJOR, SG_AUTH_MINOR}}),
+          sg::requires_services({}))
