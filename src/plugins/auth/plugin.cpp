@@ -37,8 +37,7 @@ class AuthPlugin final : public sg::Plugin {
 
   void start() override {
     if (config_.jwt_secret.empty()) use_generated_secret();
-    http_ = host().acquire<sg_http_service>(SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
-    if (http_ == nullptr) throw sg::Error(SG_ERR_NOT_FOUND, "http service missing");
+    http_ = sg::ServiceRef<sg_http_service>::require(host(), SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
     if (config_.domains.empty()) derive_domains();
     host().info("auth: SIWE domains accepted: " + join(config_.domains));
 
@@ -53,11 +52,12 @@ class AuthPlugin final : public sg::Plugin {
         std::chrono::milliseconds(config_.revocation_refresh_ms),
         [h = host()](bool warning, const std::string& m) { warning ? h.warn(m) : h.info(m); });
 
-    cache_ = host().acquire<sg_cache_service>(SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
-    core_ = std::make_unique<AuthCore>(config_, cache_, system_now, std::move(security));
+    cache_ =
+        sg::ServiceRef<sg_cache_service>::optional(host(), SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
+    core_ = std::make_unique<AuthCore>(config_, cache_.get(), system_now, std::move(security));
     core_->metrics = AuthMetrics::create(host());
     service_.attach(core_.get());
-    router_.bind(http_);
+    router_.bind(http_.get());
     add_routes(router_, *core_, host());
     host().info(std::string("auth started: security store=") + core_->security().kind() + " (" +
                 db_->describe() + "), gate cache=" + core_->store().kind() +
@@ -67,10 +67,9 @@ class AuthPlugin final : public sg::Plugin {
   void stop(std::chrono::milliseconds) override {
     router_.clear();
     if (security_ != nullptr) security_->stop_refresher();
-    if (http_ != nullptr) host().release(SG_HTTP_SERVICE, SG_HTTP_MAJOR);
-    http_ = nullptr;
+    http_.reset();
     // The service table stays attached: dependants (gateway, streaming) stop before us.
-    if (cache_ != nullptr) host().release(SG_CACHE_SERVICE, SG_CACHE_MAJOR);
+    cache_.reset();
   }
 
   ~AuthPlugin() override { service_.attach(nullptr); }
@@ -138,8 +137,8 @@ class AuthPlugin final : public sg::Plugin {
   std::unique_ptr<sql::Database> db_;     // outlives core_ (its security store uses it)
   SqlSecurityStore* security_ = nullptr;  // owned by core_
   AuthService service_;
-  const sg_cache_service* cache_ = nullptr;
-  const sg_http_service* http_ = nullptr;
+  sg::ServiceRef<sg_cache_service> cache_;  // optional: gate answers cached in this process
+  sg::ServiceRef<sg_http_service> http_;
   std::unique_ptr<AuthCore> core_;
   sg::http::Router router_;
 };

@@ -12,8 +12,8 @@ namespace sg::auth {
 
 namespace {
 
-using sg::detail::fill_error;
-using sg::detail::guarded;
+using sg::provider::fail;
+using sg::provider::guard;
 
 AuthCore& core_of(void* self) {
   AuthCore* core = static_cast<AuthService*>(self)->core();
@@ -30,12 +30,12 @@ void copy_cstr(char* dst, size_t cap, const std::string& src) {
 sg_status identify(void* self, const char* token, size_t token_size, sg_http_identity* out,
                    sg_error* err) noexcept {
   sg_status st = SG_OK;
-  sg_status g = guarded(err, [&] {
+  sg_status g = guard(err, [&] {
     if (out == nullptr) throw sg::Error(SG_ERR_INVALID, "out is NULL");
     std::string message;
     st = core_of(self).identify(std::string_view(token == nullptr ? "" : token, token_size), out,
                                 &message);
-    if (st != SG_OK) fill_error(err, st, message);
+    if (st != SG_OK) fail(err, st, message);
   });
   return g != SG_OK ? g : st;
 }
@@ -43,7 +43,7 @@ sg_status identify(void* self, const char* token, size_t token_size, sg_http_ide
 sg_status playback_mint(void* self, const char* content_id, size_t content_id_size,
                         const sg_http_identity* identity, uint64_t ttl_seconds,
                         sg_owned_str* out_token, sg_error* err) noexcept {
-  return guarded(err, [&] {
+  return guard(err, [&] {
     if (out_token == nullptr || content_id == nullptr)
       throw sg::Error(SG_ERR_INVALID, "NULL argument");
     std::string cid(content_id, content_id_size);
@@ -61,22 +61,21 @@ sg_status playback_mint(void* self, const char* content_id, size_t content_id_si
                       ? INT64_MAX
                       : static_cast<int64_t>(ttl_seconds);
     std::string token = core_of(self).tokens().mint_playback(cid, address, chain, ttl);
-    if (!sg::detail::make_owned(token, out_token))
-      throw sg::Error(SG_ERR_INTERNAL, "out of memory");
+    if (!sg::provider::give(token, out_token)) throw sg::Error(SG_ERR_INTERNAL, "out of memory");
   });
 }
 
 sg_status playback_verify(void* self, const char* token, size_t token_size, const char* content_id,
                           size_t content_id_size, sg_auth_playback* out, sg_error* err) noexcept {
   sg_status st = SG_OK;
-  sg_status g = guarded(err, [&] {
+  sg_status g = guard(err, [&] {
     std::string reason;
     auto claims = core_of(self).tokens().verify_playback(
         std::string_view(token == nullptr ? "" : token, token_size),
         std::string_view(content_id == nullptr ? "" : content_id, content_id_size), &reason);
     if (!claims) {
       st = SG_ERR_DENIED;
-      fill_error(err, st, reason);
+      fail(err, st, reason);
       return;
     }
     if (out != nullptr) {
@@ -95,7 +94,7 @@ sg_status run_gate(AuthCore& core, const sg_http_identity* identity, std::string
                    uint32_t flags, sg_auth_gate_result* out, sg_error* err) {
   auto rule = nlohmann::json::parse(rule_text, nullptr, false);
   if (rule.is_discarded()) {
-    fill_error(err, SG_ERR_INVALID, "gate rule is not valid JSON");
+    fail(err, SG_ERR_INVALID, "gate rule is not valid JSON");
     return SG_ERR_INVALID;
   }
   std::string address;
@@ -104,11 +103,11 @@ sg_status run_gate(AuthCore& core, const sg_http_identity* identity, std::string
   GateAnswer a = core.gate().check(address, rule, (flags & SG_AUTH_GATE_BYPASS_CACHE) != 0);
   count_gate(core, a);
   if (a.status == GateStatus::kInvalid) {
-    fill_error(err, SG_ERR_INVALID, a.message);
+    fail(err, SG_ERR_INVALID, a.message);
     return SG_ERR_INVALID;
   }
   if (a.status == GateStatus::kUnavailable) {
-    fill_error(err, SG_ERR_UNAVAILABLE, "gate_check_unavailable: " + a.message);
+    fail(err, SG_ERR_UNAVAILABLE, "gate_check_unavailable: " + a.message);
     return SG_ERR_UNAVAILABLE;
   }
   if (out != nullptr) {
@@ -124,7 +123,7 @@ sg_status gate_check(void* self, const sg_http_identity* identity, const char* g
                      size_t gate_json_size, uint32_t flags, sg_auth_gate_result* out,
                      sg_error* err) noexcept {
   sg_status st = SG_OK;
-  sg_status g = guarded(err, [&] {
+  sg_status g = guard(err, [&] {
     st = run_gate(core_of(self), identity,
                   std::string_view(gate_json == nullptr ? "" : gate_json, gate_json_size), flags,
                   out, err);
@@ -137,7 +136,7 @@ using GateDone = void (*)(void*, sg_status, const sg_auth_gate_result*, const sg
 sg_status gate_check_async(void* self, const sg_http_identity* identity, const char* gate_json,
                            size_t gate_json_size, uint32_t flags, GateDone done, void* user,
                            sg_error* err) noexcept {
-  return guarded(err, [&] {
+  return guard(err, [&] {
     if (done == nullptr) throw sg::Error(SG_ERR_INVALID, "done callback is NULL");
     auto* svc = static_cast<AuthService*>(self);
     AuthCore& core = core_of(self);
@@ -149,7 +148,7 @@ sg_status gate_check_async(void* self, const sg_http_identity* identity, const c
       sg_auth_gate_result result{};
       result.struct_size = sizeof(result);
       sg_error e{};
-      sg_status st = guarded(&e, [&] {
+      sg_status st = guard(&e, [&] {
         sg_status inner = run_gate(core, &id, rule, flags, &result, &e);
         if (inner != SG_OK) throw sg::Error(inner, e.message);
       });
@@ -163,7 +162,7 @@ sg_status verify_typed_data(void* self, const char* typed_data_json, size_t type
                             const char* expected_address, size_t expected_address_size,
                             char out_address[SG_IDENTITY_ADDRESS_MAX], uint8_t out_digest[32],
                             sg_error* err) noexcept {
-  return guarded(err, [&] {
+  return guard(err, [&] {
     AuthCore& core = core_of(self);
     auto typed = nlohmann::json::parse(
         std::string_view(typed_data_json == nullptr ? "" : typed_data_json, typed_data_size),

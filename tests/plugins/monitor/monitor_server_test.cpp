@@ -216,12 +216,12 @@ TEST(MonitorServer, AdminAndMetricsNeedAnAdministratorByDefault) {
   EXPECT_EQ(server.request("GET", "/metrics").status, 403);
   EXPECT_EQ(server
                 .request("GET", "/metrics", "",
-                         {{"Authorization", std::string("Bearer test:") + kWallet}})
+                         {{"Authorization", std::string("Bearer test.") + kWallet}})
                 .status,
             403);
   EXPECT_EQ(server
                 .request("GET", "/metrics", "",
-                         {{"Authorization", std::string("Bearer test-admin:") + kWallet}})
+                         {{"Authorization", std::string("Bearer test-admin.") + kWallet}})
                 .status,
             200);
   // Liveness and readiness stay public.

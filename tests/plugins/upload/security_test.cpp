@@ -29,7 +29,7 @@ std::string b64(std::string_view s) {
 }
 
 Headers auth(const std::string& who, Headers extra = {}) {
-  Headers h{{"Authorization", "Bearer test:" + who}};
+  Headers h{{"Authorization", "Bearer test." + who}};
   h.insert(h.end(), extra.begin(), extra.end());
   return h;
 }
