@@ -21,44 +21,85 @@ namespace sg::http {
 // The HTTP status that matches an sg_status, for error responses.
 inline int status_for(sg_status s) noexcept {
   switch (s) {
-    case SG_OK: return 200;
-    case SG_ERR_INVALID: return 400;
-    case SG_ERR_NOT_FOUND: return 404;
-    case SG_ERR_EXISTS: return 409;
-    case SG_ERR_CONFLICT: return 409;
-    case SG_ERR_UNAVAILABLE: return 503;
-    case SG_ERR_TIMEOUT: return 504;
-    case SG_ERR_CANCELLED: return 499;
-    case SG_ERR_DENIED: return 403;
-    case SG_ERR_LIMIT: return 413;
-    case SG_ERR_VERSION: return 500;
-    case SG_ERR_INTERNAL: return 500;
+    case SG_OK:
+      return 200;
+    case SG_ERR_INVALID:
+      return 400;
+    case SG_ERR_NOT_FOUND:
+      return 404;
+    case SG_ERR_EXISTS:
+      return 409;
+    case SG_ERR_CONFLICT:
+      return 409;
+    case SG_ERR_UNAVAILABLE:
+      return 503;
+    case SG_ERR_TIMEOUT:
+      return 504;
+    case SG_ERR_CANCELLED:
+      return 499;
+    case SG_ERR_DENIED:
+      return 403;
+    case SG_ERR_LIMIT:
+      return 413;
+    case SG_ERR_VERSION:
+      return 500;
+    case SG_ERR_INTERNAL:
+      return 500;
   }
   return 500;
-}
-
-// An HTTP error with a snake_case code; Router shims answer it as
-// {"error":{"code":...,"message":...}} with `status`.
-class HttpError : public std::runtime_error {
- public:
-  HttpError(int status, std::string code, const std::string& message)
-      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
-  int status() const noexcept { return status_; }
-  const std::string& code() const noexcept { return code_; }
-
- private:
-  int status_;
-  std::string code_;
-};
-
-inline std::string error_body(std::string_view code, std::string_view message) {
-  return json{{"error", {{"code", code}, {"message", message}}}}.dump();
 }
 
 struct Header {
   std::string name;
   std::string value;
 };
+
+// An HTTP error with a snake_case code; Router shims and answer_later() answer it as
+// {"error":{"code":...,"message":..., <fields>}} with `status` and any extra headers:
+//
+//   throw HttpError(413, "upload_too_large", "uploads are limited to 1 GiB")
+//       .with_field("limit", 1 << 30).with_header("Tus-Resumable", "1.0.0");
+class HttpError : public std::runtime_error {
+ public:
+  HttpError(int status, std::string code, const std::string& message)
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  int status() const noexcept { return status_; }
+  const std::string& code() const noexcept { return code_; }
+  // Extra members of the "error" object (e.g. "limit"); never "code" or "message".
+  const json& fields() const noexcept { return fields_; }
+  const std::vector<Header>& headers() const noexcept { return headers_; }
+
+  HttpError& with_field(const std::string& name, json value) & {
+    fields_[name] = std::move(value);
+    return *this;
+  }
+  HttpError&& with_field(const std::string& name, json value) && {
+    return std::move(with_field(name, std::move(value)));
+  }
+  HttpError& with_header(std::string name, std::string value) & {
+    headers_.push_back({std::move(name), std::move(value)});
+    return *this;
+  }
+  HttpError&& with_header(std::string name, std::string value) && {
+    return std::move(with_header(std::move(name), std::move(value)));
+  }
+
+ private:
+  int status_;
+  std::string code_;
+  json fields_ = json::object();
+  std::vector<Header> headers_;
+};
+
+// {"error":{"code":..., "message":..., <fields>}}. Invalid UTF-8 in the message (it may
+// quote client input) is replaced, never thrown about.
+inline std::string error_body(std::string_view code, std::string_view message,
+                              const json& fields = json::object()) {
+  json error = fields.is_object() ? fields : json::object();
+  error["code"] = code;
+  error["message"] = message;
+  return json{{"error", std::move(error)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // A counted reference to an exchange. Copyable; the last copy releases it.
 class Exchange {
@@ -115,7 +156,8 @@ class Exchange {
     return doc;
   }
 
-  sg_status respond(int status, std::string_view body, const std::vector<Header>& headers = {}) const {
+  sg_status respond(int status, std::string_view body,
+                    const std::vector<Header>& headers = {}) const {
     std::vector<sg_http_header> raw;
     raw.reserve(headers.size());
     for (const auto& h : headers)
@@ -128,6 +170,11 @@ class Exchange {
   }
   sg_status respond_error(int status, std::string_view code, std::string_view message) const {
     return respond(status, error_body(code, message), {{"Content-Type", "application/json"}});
+  }
+  sg_status respond_error(const HttpError& e) const {
+    std::vector<Header> headers = e.headers();
+    headers.push_back({"Content-Type", "application/json"});
+    return respond(e.status(), error_body(e.code(), e.what(), e.fields()), headers);
   }
   sg_status respond_file(int status, const sg_http_file& file, sg_error* err = nullptr) const {
     return svc_->respond_file(ex_, status, &file, err);
@@ -240,7 +287,7 @@ class Router {
     try {
       std::rethrow_exception(eptr);
     } catch (const HttpError& e) {
-      ex.respond_error(e.status(), e.code(), e.what());
+      ex.respond_error(e);
     } catch (const sg::Error& e) {
       ex.respond_error(status_for(e.status()), code_for(e.status()), e.what());
     } catch (const json::exception& e) {
@@ -254,16 +301,26 @@ class Router {
 
   static const char* code_for(sg_status s) noexcept {
     switch (s) {
-      case SG_ERR_INVALID: return "invalid_request";
-      case SG_ERR_NOT_FOUND: return "not_found";
-      case SG_ERR_EXISTS: return "already_exists";
-      case SG_ERR_CONFLICT: return "conflict";
-      case SG_ERR_UNAVAILABLE: return "service_unavailable";
-      case SG_ERR_TIMEOUT: return "timeout";
-      case SG_ERR_CANCELLED: return "cancelled";
-      case SG_ERR_DENIED: return "forbidden";
-      case SG_ERR_LIMIT: return "limit_exceeded";
-      default: return "internal_error";
+      case SG_ERR_INVALID:
+        return "invalid_request";
+      case SG_ERR_NOT_FOUND:
+        return "not_found";
+      case SG_ERR_EXISTS:
+        return "already_exists";
+      case SG_ERR_CONFLICT:
+        return "conflict";
+      case SG_ERR_UNAVAILABLE:
+        return "service_unavailable";
+      case SG_ERR_TIMEOUT:
+        return "timeout";
+      case SG_ERR_CANCELLED:
+        return "cancelled";
+      case SG_ERR_DENIED:
+        return "forbidden";
+      case SG_ERR_LIMIT:
+        return "limit_exceeded";
+      default:
+        return "internal_error";
     }
   }
 
@@ -292,5 +349,35 @@ class Router {
   std::mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_;
 };
+
+// The error for work the blocking pool refused (Host::run_blocking threw `e`): a full queue
+// is an overloaded server (503 overloaded, Retry-After: the client may come back at once),
+// anything else means the plugin or the server is stopping (503 shutting_down).
+inline HttpError refused_work_error(const sg::Error& e) {
+  if (e.status() == SG_ERR_LIMIT)
+    return HttpError(503, "overloaded", "the server is busy; retry shortly")
+        .with_header("Retry-After", "1");
+  return HttpError(503, "shutting_down", "the server is shutting down");
+}
+
+// Runs `work(ex)` on the kernel's blocking pool (SQL, disk, RPC: never on a network thread)
+// and lets it answer from there; whatever it throws is answered as a JSON error
+// (Router::answer_exception). Work for a client that already left is skipped. When the pool
+// refuses the work, answers refused_work_error() at once.
+template <typename Fn>
+void answer_later(const sg::Host& host, const Exchange& ex, Fn work) {
+  try {
+    host.run_blocking([ex, work = std::move(work)]() mutable {
+      if (ex.cancelled()) return;
+      try {
+        work(ex);
+      } catch (...) {
+        Router::answer_exception(ex, std::current_exception());
+      }
+    });
+  } catch (const sg::Error& e) {
+    ex.respond_error(refused_work_error(e));
+  }
+}
 
 }  // namespace sg::http

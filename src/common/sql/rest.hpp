@@ -1,6 +1,6 @@
-// Helpers for the data plugins' REST handlers (header-only; the plugins link sg_sql):
-// run database work on the host's blocking pool and answer later, strict query-string
-// checks and bounded pagination parameters.
+// Helpers for the data plugins' REST handlers (header-only; the plugins link sg_sql): strict
+// query-string checks and bounded pagination parameters. Database work is answered through
+// sg::http::answer_later (blocking pool, JSON errors).
 #pragma once
 
 #include <charconv>
@@ -14,33 +14,6 @@
 #include <streamgate/services/http.hpp>
 
 namespace sg::sql::rest {
-
-struct Reply {
-  int status = 200;
-  nlohmann::json body;
-};
-
-// Runs `work` on the blocking pool (database I/O must never run on a network thread) and
-// answers the exchange with its Reply, or with the JSON error an exception describes
-// (sg::Error SG_ERR_UNAVAILABLE -> 503 service_unavailable, ...).
-inline void answer_blocking(const Host& host, const http::Exchange& ex,
-                            std::function<Reply()> work) {
-  try {
-    host.run_blocking([ex, work = std::move(work)] {
-      try {
-        Reply r = work();
-        if (r.status == 204)
-          ex.respond(204, "");
-        else
-          ex.respond_json(r.status, r.body);
-      } catch (...) {
-        http::Router::answer_exception(ex, std::current_exception());
-      }
-    });
-  } catch (const Error&) {
-    ex.respond_error(503, "service_unavailable", "server is shutting down or overloaded");
-  }
-}
 
 // Refuses query parameters outside `allowed` (400 naming the first unknown one).
 inline void check_query_params(const http::Exchange& ex,

@@ -16,22 +16,7 @@ using nlohmann::json;
 using sg::http::Exchange;
 using sg::http::HttpError;
 
-// Runs `fn` on the blocking pool and answers `ex` from there; exceptions become JSON errors.
-template <typename Fn>
-void later(const sg::Host& host, const Exchange& ex, Fn fn) {
-  try {
-    host.run_blocking([ex, fn = std::move(fn)]() mutable {
-      if (ex.cancelled()) return;
-      try {
-        fn(ex);
-      } catch (...) {
-        sg::http::Router::answer_exception(ex, std::current_exception());
-      }
-    });
-  } catch (const std::exception&) {
-    ex.respond_error(503, "shutting_down", "the server is stopping");
-  }
-}
+using sg::http::answer_later;
 
 // Largest typed-data verify body: a wallet's payload is a few KB; the EIP-712 limits
 // (web3/eip712.hpp) bound the work, this bounds the parse.
@@ -138,7 +123,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
   const uint64_t small_body = 64 * 1024;
 
   router.add(SG_HTTP_GET, "/api/v1/auth/nonce", [&core, host](const Exchange& ex) {
-    later(host, ex, [&core](const Exchange& e) {
+    answer_later(host, ex, [&core](const Exchange& e) {
       KvStatus st;
       auto nonce = core.siwe().issue_nonce(&st);
       if (!nonce) {
@@ -158,7 +143,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
                std::string message = string_field(body, "message", 16 * 1024);
                std::string signature = string_field(body, "signature", 8 * 1024);
                // The expected domain comes from configuration, never from the Host header.
-               later(host, ex, [&core, message, signature](const Exchange& e) {
+               answer_later(host, ex, [&core, message, signature](const Exchange& e) {
                  LoginResult r = core.siwe().login(message, signature);
                  (r.status == 200 ? core.metrics.logins_ok : core.metrics.logins_failed).add();
                  if (r.status != 200) throw HttpError(r.status, r.code, r.message);
@@ -168,7 +153,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
 
   router.add(RouteSpec{SG_HTTP_POST, "/api/v1/auth/refresh", SG_HTTP_BODY_BUFFER, small_body},
              [&core, host](const Exchange& ex) {
-               later(host, ex, [&core](const Exchange& e) {
+               answer_later(host, ex, [&core](const Exchange& e) {
                  SessionClaims old = require_session(core, e);
                  if (old.auth_time + core.config().session_max_age <= core.tokens().now())
                    throw HttpError(401, "session_too_old", "sign in again");
@@ -183,7 +168,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
 
   router.add(RouteSpec{SG_HTTP_POST, "/api/v1/auth/logout", SG_HTTP_BODY_BUFFER, small_body},
              [&core, host](const Exchange& ex) {
-               later(host, ex, [&core](const Exchange& e) {
+               answer_later(host, ex, [&core](const Exchange& e) {
                  SessionClaims c = require_session(core, e);
                  if (core.tokens().revoke(c) != KvStatus::kOk)
                    throw HttpError(503, "session_store_unavailable", "cannot revoke the session");
@@ -220,7 +205,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
         std::string signature = string_field(body, "signature", 8 * 1024);
         std::string expected = body.contains("address") ? string_field(body, "address", 64) : "";
         json typed = body["typed_data"];
-        later(host, ex, [&core, typed, signature, expected, slot](const Exchange& e) {
+        answer_later(host, ex, [&core, typed, signature, expected, slot](const Exchange& e) {
           TypedDataResult r = verify_typed(core, typed, signature, expected);
           if (r.status == SG_ERR_INVALID) throw HttpError(400, "invalid_typed_data", r.message);
           if (r.status == SG_ERR_UNAVAILABLE)
@@ -257,7 +242,7 @@ void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) 
         // A fresh chain read is the owner's (or an admin's) explicit re-check only.
         if (refresh && q->address != caller && id.is_admin == 0)
           throw HttpError(403, "forbidden", "refresh is allowed for your own address only");
-        later(host, ex, [&core, q = *q, refresh](const Exchange& e) {
+        answer_later(host, ex, [&core, q = *q, refresh](const Exchange& e) {
           GateAnswer a = core.gate().check_nft(q, refresh);
           if (a.status == GateStatus::kUnavailable)
             throw HttpError(503, "gate_check_unavailable", a.message);

@@ -12,7 +12,6 @@ namespace {
 
 using http::Exchange;
 using http::HttpError;
-using sql::rest::Reply;
 
 constexpr uint64_t kMaxBody = 64 * 1024;
 
@@ -54,20 +53,12 @@ json object_body(const Exchange& ex) {
 
 void MetadataPlugin::get_from_pool(Host h, const Exchange& ex, const std::string& id,
                                    std::string known_token) {
-  try {
-    h.run_blocking([this, ex, id, known_token = std::move(known_token)] {
-      try {
-        auto body = get_json(id, known_token);
-        if (!body) throw HttpError(404, "not_found", "no content " + id);
-        if (!answer_record(ex, *body, signed_in(ex)))
-          throw Error(SG_ERR_INTERNAL, "content " + id + ": malformed record");
-      } catch (...) {
-        http::Router::answer_exception(ex, std::current_exception());
-      }
-    });
-  } catch (const Error&) {
-    ex.respond_error(503, "service_unavailable", "server is shutting down or overloaded");
-  }
+  http::answer_later(h, ex, [this, id, known_token = std::move(known_token)](const Exchange& e) {
+    auto body = get_json(id, known_token);
+    if (!body) throw HttpError(404, "not_found", "no content " + id);
+    if (!answer_record(e, *body, signed_in(e)))
+      throw Error(SG_ERR_INTERNAL, "content " + id + ": malformed record");
+  });
 }
 
 void MetadataPlugin::add_routes() {
@@ -77,8 +68,8 @@ void MetadataPlugin::add_routes() {
               [this, h](const Exchange& ex) {
                 std::string who = require_signed_in(ex);
                 json body = object_body(ex);
-                sql::rest::answer_blocking(h, ex, [this, who, body]() -> Reply {
-                  return {201, to_json(create(who, body, Writer::rest))};
+                http::answer_later(h, ex, [this, who, body](const Exchange& e) {
+                  e.respond_json(201, to_json(create(who, body, Writer::rest)));
                 });
               });
 
@@ -105,17 +96,17 @@ void MetadataPlugin::add_routes() {
                 std::string who = require_signed_in(ex);
                 std::string id = id_param(ex);
                 json body = object_body(ex);
-                sql::rest::answer_blocking(h, ex, [this, who, id, body]() -> Reply {
-                  return {200, to_json(patch(id, body, Writer::rest, who))};
+                http::answer_later(h, ex, [this, who, id, body](const Exchange& e) {
+                  e.respond_json(200, to_json(patch(id, body, Writer::rest, who)));
                 });
               });
 
   router_.add(SG_HTTP_DELETE, "/api/v1/content/{id}", [this, h](const Exchange& ex) {
     std::string who = require_signed_in(ex);
     std::string id = id_param(ex);
-    sql::rest::answer_blocking(h, ex, [this, who, id]() -> Reply {
+    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
       remove(id, who);
-      return {204, nullptr};
+      e.respond(204, "");
     });
   });
 
@@ -145,13 +136,13 @@ void MetadataPlugin::add_routes() {
     // The same rule as GET by id, with or without filters: an anonymous caller never sees
     // signed_in records, whoever owns them.
     q.viewer_signed_in = signed_in(ex);
-    sql::rest::answer_blocking(h, ex, [this, q]() -> Reply {
+    http::answer_later(h, ex, [this, q](const Exchange& e) {
       auto page = store().list(q);
       json items = json::array();
       for (const auto& c : page.items) items.push_back(to_json(c));
-      return {200,
-              json{{"items", items},
-                   {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}}};
+      e.respond_json(
+          200, json{{"items", items},
+                    {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}});
     });
   });
 }

@@ -494,8 +494,10 @@ Result<UploadView> owned_upload(const Context& ctx, const http::Exchange& ex) {
 void on_pool(Context& ctx, const http::Exchange& ex, bool tus, std::function<void()> fn) {
   try {
     ctx.host.run_blocking(std::move(fn));
-  } catch (const std::exception&) {
-    respond_failure(ex, fail(503, "shutting_down", "the server is shutting down"), tus);
+  } catch (const Error& e) {
+    http::HttpError refused = http::refused_work_error(e);  // full queue vs stopping
+    if (tus) refused.with_header("Tus-Resumable", "1.0.0");
+    ex.respond_error(refused);
   }
 }
 

@@ -12,7 +12,6 @@ namespace {
 
 using http::Exchange;
 using http::HttpError;
-using sql::rest::Reply;
 
 sg_http_identity require_identity(const Exchange& ex) {
   sg_http_identity id = ex.identity();
@@ -38,12 +37,12 @@ void WorkerPlugin::add_routes() {
   router_.add(SG_HTTP_GET, "/api/v1/jobs/{id}", [this, h](const Exchange& ex) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
-    sql::rest::answer_blocking(h, ex, [this, who, id]() -> Reply {
+    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
       auto job = store().get(id);
       if (!job) throw HttpError(404, "not_found", "no job " + id);
       if (!may_see(who, *job))
         throw HttpError(403, "forbidden", "this job belongs to someone else");
-      return {200, to_json(*job)};
+      e.respond_json(200, to_json(*job));
     });
   });
 
@@ -68,20 +67,20 @@ void WorkerPlugin::add_routes() {
       q.owner = std::string(who.address);
     }
     q.cursor = sql::rest::param(ex, "cursor");
-    sql::rest::answer_blocking(h, ex, [this, q]() -> Reply {
+    http::answer_later(h, ex, [this, q](const Exchange& e) {
       auto page = store().list(q);
       json items = json::array();
       for (const auto& j : page.items) items.push_back(to_json(j));
-      return {200,
-              json{{"items", items},
-                   {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}}};
+      e.respond_json(
+          200, json{{"items", items},
+                    {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}});
     });
   });
 
   router_.add(SG_HTTP_POST, "/api/v1/jobs/{id}/retry", [this, h](const Exchange& ex) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
-    sql::rest::answer_blocking(h, ex, [this, who, id]() -> Reply {
+    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
       auto job = store().get(id);
       if (!job) throw HttpError(404, "not_found", "no job " + id);
       if (!may_see(who, *job))
@@ -97,14 +96,14 @@ void WorkerPlugin::add_routes() {
           break;
       }
       runner().wake();
-      return {200, to_json(*store().get(id))};
+      e.respond_json(200, to_json(*store().get(id)));
     });
   });
 
   router_.add(SG_HTTP_POST, "/api/v1/jobs/{id}/cancel", [this, h](const Exchange& ex) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
-    sql::rest::answer_blocking(h, ex, [this, who, id]() -> Reply {
+    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
       auto job = store().get(id);
       if (!job) throw HttpError(404, "not_found", "no job " + id);
       if (!may_see(who, *job))
@@ -120,7 +119,7 @@ void WorkerPlugin::add_routes() {
         case CancelResult::cancelled:
           break;
       }
-      return {200, to_json(*store().get(id))};
+      e.respond_json(200, to_json(*store().get(id)));
     });
   });
 }

@@ -6,6 +6,8 @@
 #include <thread>
 
 #include <streamgate/plugin.hpp>
+#include <streamgate/services/http.hpp>
+
 #include "config.hpp"
 #include "context.hpp"
 #include "cors.hpp"
@@ -265,6 +267,34 @@ TEST(GatewayUnit, TrustedProxiesNameTheClient) {
   EXPECT_THROW(sgw::parse_config({{"trusted_proxies", {"10.0.0.0/40"}}}), sg::Error);
   EXPECT_THROW(sgw::parse_config({{"trusted_proxies", {"proxy.local"}}}), sg::Error);
   EXPECT_THROW(sgw::parse_config({{"trusted_proxies", "10.0.0.1"}}), sg::Error);
+}
+
+// The SDK's one error shape: extra fields and headers ride on HttpError, bad UTF-8 in a
+// message (it may quote client input) never throws, and work the pool refuses is answered
+// as "overloaded" (queue full, retry) or "shutting_down", never the one for the other.
+TEST(GatewayUnit, SdkErrorShapes) {
+  auto e = sg::http::HttpError(413, "upload_too_large", "too big")
+               .with_field("limit", 1024)
+               .with_header("Tus-Resumable", "1.0.0");
+  auto body = nlohmann::json::parse(sg::http::error_body(e.code(), e.what(), e.fields()));
+  EXPECT_EQ(body, nlohmann::json::parse(
+                      R"({"error":{"code":"upload_too_large","message":"too big","limit":1024}})"));
+  ASSERT_EQ(e.headers().size(), 1u);
+  EXPECT_EQ(e.headers()[0].name, "Tus-Resumable");
+  auto bad = nlohmann::json::parse(sg::http::error_body("x", std::string("caf\xc3")));
+  EXPECT_EQ(bad["error"]["message"], "caf\xef\xbf\xbd");
+
+  auto full = sg::http::refused_work_error(sg::Error(SG_ERR_LIMIT, "queue full"));
+  EXPECT_EQ(full.status(), 503);
+  EXPECT_EQ(full.code(), "overloaded");
+  ASSERT_EQ(full.headers().size(), 1u);
+  EXPECT_EQ(full.headers()[0].name, "Retry-After");
+  for (sg_status st : {SG_ERR_CANCELLED, SG_ERR_UNAVAILABLE}) {
+    auto stopping = sg::http::refused_work_error(sg::Error(st, "stopping"));
+    EXPECT_EQ(stopping.status(), 503);
+    EXPECT_EQ(stopping.code(), "shutting_down");
+    EXPECT_TRUE(stopping.headers().empty());
+  }
 }
 
 TEST(GatewayUnit, RouteTableIsSafeUnderConcurrentChanges) {
