@@ -1,42 +1,31 @@
-// Errors as values at module edges: a Result<T> holds either a value or a single-line
-// error message. Kernel modules return these instead of throwing across their boundary.
+// The kernel's errors as values (sg::Result from the public SDK): a single-line message.
 #pragma once
 
 #include <string>
 #include <utility>
-#include <variant>
+
+#include <streamgate/result.hpp>
 
 namespace sgk {
 
-struct Error {
+// Why a kernel operation failed, for the log and the user (names the key, file or plugin).
+struct Failure {
   std::string message;
 };
 
 template <typename T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : public sg::Result<T, Failure> {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
-
-  bool ok() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return ok(); }
-
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const std::string& error() const { return std::get<1>(v_).message; }
-
- private:
-  std::variant<T, Error> v_;
+  using sg::Result<T, Failure>::Result;
+  const std::string& error() const { return sg::Result<T, Failure>::error().message; }
 };
 
-// A Result without a value.
-using Status = Result<std::monostate>;
+using Status = Result<sg::Unit>;
 inline Status ok_status() {
-  return std::monostate{};
+  return sg::Unit{};
 }
-inline Error fail(std::string message) {
-  return Error{std::move(message)};
+inline Failure fail(std::string message) {
+  return Failure{std::move(message)};
 }
 
 }  // namespace sgk

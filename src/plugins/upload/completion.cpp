@@ -145,7 +145,7 @@ CompletionResult complete_upload(Context& ctx, const std::string& id) {
   }
   auto sha = ctx.store->sha256_of(id);
   if (!sha) {
-    ctx.host.error("upload " + id + ": cannot hash: " + sha.error().message);
+    ctx.host.error("upload " + id + ": cannot hash: " + sha.error().what());
     res.state = "uploading";
     return res;
   }
@@ -156,7 +156,7 @@ CompletionResult complete_upload(Context& ctx, const std::string& id) {
   rec.sha256 = sha.value();
   if (!probe) {
     rec.state = "failed";
-    rec.failure = probe.error().message;
+    rec.failure = probe.error().what();
     if (rec.has_content && ctx.metadata != nullptr) {
       sg_error err{};
       sg_status st = ctx.metadata->update_status(ctx.metadata->self, id.data(), id.size(), "failed",
@@ -228,7 +228,7 @@ CompletionResult complete_upload(Context& ctx, const std::string& id) {
                   rec.sha256 + ")");
   }
   if (auto st = ctx.store->update_record(rec); !st)
-    ctx.host.error("upload " + id + ": cannot persist completion: " + st.error().message);
+    ctx.host.error("upload " + id + ": cannot persist completion: " + st.error().what());
   res = CompletionResult{rec.state, rec.failure, rec.sha256, rec.probe};
   return res;
 }

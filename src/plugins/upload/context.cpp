@@ -74,19 +74,13 @@ bool same_owner(std::string_view a, std::string_view b) {
 }
 
 void respond_failure(const http::Exchange& ex, const Failure& f, bool tus) {
-  nlohmann::json err{{"code", f.code}, {"message", f.message}};
-  if (f.limit >= 0) err["limit"] = f.limit;
-  std::vector<http::Header> headers{{"Content-Type", "application/json"},
-                                    {"Cache-Control", "no-store"}};
+  Failure answer = f;
+  answer.with_header("Cache-Control", "no-store");
   if (tus) {
-    headers.push_back({"Tus-Resumable", "1.0.0"});
-    if (f.status == 412) headers.push_back({"Tus-Version", "1.0.0"});
+    answer.with_header("Tus-Resumable", "1.0.0");
+    if (f.status() == 412) answer.with_header("Tus-Version", "1.0.0");
   }
-  // Messages may quote client input: never let ill-formed UTF-8 turn an answer into a throw.
-  ex.respond(
-      f.status,
-      nlohmann::json{{"error", err}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-      headers);
+  ex.respond_error(answer);
 }
 
 int64_t now_seconds() {

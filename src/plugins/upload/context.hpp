@@ -56,7 +56,7 @@ struct Context {
 std::string owner_of(const sg_http_identity& id);
 bool same_owner(std::string_view a, std::string_view b);
 
-// Answers a Failure as {"error":{"code","message"[,"limit"]}} (+ Tus-Resumable if tus).
+// Answers a Failure as {"error":{"code","message"[,"limit"]}}, no-store (+ Tus-Resumable if tus).
 void respond_failure(const http::Exchange& ex, const Failure& f, bool tus);
 
 int64_t now_seconds();

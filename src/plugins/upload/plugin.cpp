@@ -52,7 +52,8 @@ class UploadPlugin final : public Plugin {
     ctx_.writer_slots = std::make_shared<WriterSlots>(
         writers, [h](WriterSlots::Task task) { h.run_blocking(std::move(task)); });
     auto report = ctx_.store->open();
-    if (!report) throw Error(SG_ERR_UNAVAILABLE, "upload store: " + report.error().message);
+    if (!report)
+      throw Error(SG_ERR_UNAVAILABLE, std::string("upload store: ") + report.error().what());
     host().info("upload store " + opts.root.string() + ": " + std::to_string(report->uploads) +
                 " uploads, " + std::to_string(report->removed) +
                 " incomplete directories removed, " + std::to_string(report->truncated_bytes) +
@@ -110,7 +111,7 @@ class UploadPlugin final : public Plugin {
             if (!ctx_.store->get(id)) return;
             if (auto st = ctx_.store->remove(id); !st)
               host().warn("upload " + id +
-                          ": not removed after content deletion: " + st.error().message);
+                          ": not removed after content deletion: " + st.error().what());
             else
               host().info("upload " + id + " removed with its content");
           });

@@ -1,49 +1,31 @@
 // Errors as values inside the upload plugin: every fallible domain function returns a
-// Result<T> (value or Failure) so that handlers map failures to HTTP answers in one place
-// and nothing throws across module edges.
+// Result<T> (value or an HTTP-shaped failure) so that handlers map failures to HTTP answers
+// in one place (respond_failure) and nothing throws across module edges. The failure is the
+// SDK's sg::http::HttpError: status, snake_case code, message, and for 413 answers the limit
+// in bytes as the JSON field "limit".
 #pragma once
 
 #include <string>
 #include <utility>
-#include <variant>
+
+#include <streamgate/result.hpp>
+#include <streamgate/services/http.hpp>
 
 namespace sg::upload {
 
-// An HTTP-shaped failure: status, snake_case code, human message, and an optional limit
-// (bytes) reported in the JSON body of 413 answers.
-struct Failure {
-  int status = 500;
-  std::string code = "internal_error";
-  std::string message;
-  long long limit = -1;
-};
+using Failure = http::HttpError;
 
-inline Failure fail(int status, std::string code, std::string message, long long limit = -1) {
-  return Failure{status, std::move(code), std::move(message), limit};
+inline Failure fail(int status, std::string code, const std::string& message,
+                    long long limit = -1) {
+  Failure f(status, std::move(code), message);
+  if (limit >= 0) f.with_field("limit", limit);
+  return f;
 }
 
 template <typename T>
-class Result {
- public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  Result(Failure failure) : v_(std::move(failure)) {}  // NOLINT(google-explicit-constructor)
-
-  bool ok() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T* operator->() { return &std::get<0>(v_); }
-  const T* operator->() const { return &std::get<0>(v_); }
-  const Failure& error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Failure> v_;
-};
-
-// For functions with nothing to return but success.
-struct Unit {};
-using Status = Result<Unit>;
+using Result = sg::Result<T, Failure>;
+using Unit = sg::Unit;
+using Status = sg::Status<Failure>;
 inline Status ok_status() {
   return Unit{};
 }

@@ -77,7 +77,7 @@ class CreationRollback {
     if (upload) {
       if (auto st = ctx->store->remove(id); !st)
         ctx->host.warn("upload " + id +
-                       ": not removed after a failed creation: " + st.error().message);
+                       ": not removed after a failed creation: " + st.error().what());
     }
     if (content) delete_content_record(*ctx, id);
   }
@@ -122,7 +122,7 @@ void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, 
           // A body cut short by the transport (client gone 499, idle 408, server shutting
           // down 503) keeps what arrived, unless the chunk was checksummed (all or nothing);
           // a refused body (413, storage error) discards this request's uncommitted part.
-          int code = st.error().status;
+          int code = st.error().status();
           ws->abandon(!checksummed && (code == 499 || code == 408 || code == 503));
           if (undo) undo();
           return respond_failure(ex, st.error(), true);

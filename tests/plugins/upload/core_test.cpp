@@ -42,8 +42,8 @@ TEST(TusHeaders, SizeHeaderAcceptsOnlyPlainDecimals) {
                           "9223372036854775807"}) {
     auto r = parse_size_header("Upload-Length", bad);
     ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.error().status, 400);
-    EXPECT_EQ(r.error().code, "invalid_header");
+    EXPECT_EQ(r.error().status(), 400);
+    EXPECT_EQ(r.error().code(), "invalid_header");
   }
 }
 
@@ -59,7 +59,7 @@ TEST(TusHeaders, MetadataDecodesPairsAndRejectsBadBase64) {
        {"filename !!!", "a YQ==,a YQ==", ",", "filename YQ== extra", "k\x01 YQ=="}) {
     auto r = parse_metadata(bad);
     ASSERT_FALSE(r.ok()) << bad;
-    EXPECT_EQ(r.error().status, 400);
+    EXPECT_EQ(r.error().status(), 400);
   }
 }
 
@@ -101,8 +101,8 @@ TEST(TusHeaders, ConcatRefusesAPartListedTwice) {
   const std::string a = "/files/6f1c2b9e-8d3a-4f5b-9c7d-1e2f3a4b5c6d";
   auto r = parse_concat("final;" + a + " http://host" + a);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().status, 400);
-  EXPECT_EQ(r.error().code, "duplicate_concat_part");
+  EXPECT_EQ(r.error().status(), 400);
+  EXPECT_EQ(r.error().code(), "duplicate_concat_part");
 }
 
 TEST(TusHeaders, ChecksumHeader) {
@@ -114,8 +114,8 @@ TEST(TusHeaders, ChecksumHeader) {
   EXPECT_EQ(ok->digest, h.digest());
   auto unknown = parse_checksum("crc32 AAAA");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(unknown.error().status, 400);
-  EXPECT_EQ(unknown.error().code, "unsupported_checksum_algorithm");
+  EXPECT_EQ(unknown.error().status(), 400);
+  EXPECT_EQ(unknown.error().code(), "unsupported_checksum_algorithm");
   EXPECT_FALSE(parse_checksum("sha256 " + base64_encode(h.digest())).ok());  // wrong size
   EXPECT_FALSE(parse_checksum("sha1").ok());
   EXPECT_FALSE(parse_checksum("sha1 ***").ok());
@@ -206,7 +206,7 @@ TEST(Multipart, RejectsTruncatedAndMalformedBodies) {
   Collected c;
   MultipartParser p("b", collector(c));
   ASSERT_TRUE(p.feed("--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nabc").ok());
-  EXPECT_EQ(p.finish().error().status, 400);
+  EXPECT_EQ(p.finish().error().status(), 400);
   Collected c2;
   MultipartParser q("b", collector(c2));
   EXPECT_FALSE(q.feed("--b\r\nX-Nothing: 1\r\n\r\nabc\r\n--b--").ok());
@@ -231,7 +231,7 @@ TEST(Probe, AcceptsRealVideoAndRejectsOtherBytes) {
   auto video = dir.path() / "data";  // no extension: probing must go by content
   ASSERT_TRUE(sgtest::upload::make_test_video(video));
   auto info = probe_media(video);
-  ASSERT_TRUE(info.ok()) << info.error().message;
+  ASSERT_TRUE(info.ok()) << info.error().what();
   EXPECT_EQ(info->at("width"), 320);
   EXPECT_EQ(info->at("height"), 240);
   EXPECT_TRUE(info->at("has_video").get<bool>());
@@ -242,8 +242,8 @@ TEST(Probe, AcceptsRealVideoAndRejectsOtherBytes) {
   std::ofstream(text) << "this is not a video, whatever its name says\n";
   auto r = probe_media(text);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().status, 422);
-  EXPECT_EQ(r.error().code, "not_media");
+  EXPECT_EQ(r.error().status(), 422);
+  EXPECT_EQ(r.error().code(), "not_media");
 
   auto random = dir.path() / "random";
   sgtest::upload::make_random_file(random, 100000);
@@ -287,14 +287,14 @@ TEST(Probe, RefusesContainersThatNameOtherFiles) {
   for (const auto& c : cases) {
     auto r = probe_media(c.file);
     ASSERT_FALSE(r.ok()) << c.file << " was accepted: " << r->dump();
-    EXPECT_EQ(r.error().status, 422);
-    EXPECT_EQ(r.error().code, "unsupported_container");
-    EXPECT_EQ(r.error().message, c.reason);
+    EXPECT_EQ(r.error().status(), 422);
+    EXPECT_EQ(r.error().code(), "unsupported_container");
+    EXPECT_EQ(r.error().what(), c.reason);
   }
   // A bare playlist that no demuxer claims is simply not media.
   auto bare = probe_media(write("bare", "#EXTM3U\n#EXTINF:1,\n/etc/passwd\n"));
   ASSERT_FALSE(bare.ok());
-  EXPECT_EQ(bare.error().status, 422);
+  EXPECT_EQ(bare.error().status(), 422);
   // A still image (image2 family) is refused by name.
   auto png = dir.path() / "png";
   ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x64 "
@@ -304,8 +304,8 @@ TEST(Probe, RefusesContainersThatNameOtherFiles) {
             0);
   auto still = probe_media(png);
   ASSERT_FALSE(still.ok());
-  EXPECT_EQ(still.error().code, "unsupported_container");
-  EXPECT_NE(still.error().message.find("still images"), std::string::npos);
+  EXPECT_EQ(still.error().code(), "unsupported_container");
+  EXPECT_NE(std::string(still.error().what()).find("still images"), std::string::npos);
   // The real video itself still probes.
   EXPECT_TRUE(probe_media(victim).ok());
 }

@@ -62,7 +62,7 @@ TEST_F(StoreTest, WritesCommitOffsetsAndComputeSha256) {
     // A second writer is refused while the first is open.
     auto s2 = store.begin_write(id, 0, std::nullopt, 1001);
     ASSERT_FALSE(s2.ok());
-    EXPECT_EQ(s2.error().status, 423);
+    EXPECT_EQ(s2.error().status(), 423);
     ASSERT_TRUE(s.value()->write("hello").ok());
     auto off = s.value()->finish();
     ASSERT_TRUE(off.ok());
@@ -71,13 +71,13 @@ TEST_F(StoreTest, WritesCommitOffsetsAndComputeSha256) {
   EXPECT_EQ(store.get(id)->offset, 5u);
   auto mismatch = store.begin_write(id, 3, std::nullopt, 1002);
   ASSERT_FALSE(mismatch.ok());
-  EXPECT_EQ(mismatch.error().status, 409);
+  EXPECT_EQ(mismatch.error().status(), 409);
   {
     auto s = store.begin_write(id, 5, std::nullopt, 1002);
     ASSERT_TRUE(s.ok());
     auto over = s.value()->write("world!");
     ASSERT_FALSE(over.ok());
-    EXPECT_EQ(over.error().status, 413);
+    EXPECT_EQ(over.error().status(), 413);
     ASSERT_TRUE(s.value()->write("world").ok());
     ASSERT_TRUE(s.value()->finish().ok());
   }
@@ -88,8 +88,8 @@ TEST_F(StoreTest, WritesCommitOffsetsAndComputeSha256) {
   EXPECT_EQ(store.sha256_of(id).value(), sha256_hex("helloworld"));
   auto after = store.begin_write(id, 10, std::nullopt, 1003);
   ASSERT_FALSE(after.ok());
-  EXPECT_EQ(after.error().status, 409);
-  EXPECT_EQ(after.error().code, "upload_complete");
+  EXPECT_EQ(after.error().status(), 409);
+  EXPECT_EQ(after.error().code(), "upload_complete");
 }
 
 TEST_F(StoreTest, ChecksumMismatchDiscardsTheChunk) {
@@ -108,7 +108,7 @@ TEST_F(StoreTest, ChecksumMismatchDiscardsTheChunk) {
     ASSERT_TRUE(s->get()->write("XXXX").ok());
     auto r = s->get()->finish();
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().status, 460);
+    EXPECT_EQ(r.error().status(), 460);
   }
   EXPECT_EQ(store.get(id)->offset, 4u);
   EXPECT_EQ(read_all(store.data_path(id)), "abcd");
@@ -145,7 +145,7 @@ TEST_F(StoreTest, RecoveryCutsUnacknowledgedBytesAndDropsHalfCreatedUploads) {
   EXPECT_EQ(fs::file_size(again.data_path(id)), 2048u);
   // Deferred length is set later, then the upload resumes from the durable offset.
   ASSERT_TRUE(again.set_length(id, 2050).ok());
-  EXPECT_EQ(again.set_length(id, 2051).error().status, 400);
+  EXPECT_EQ(again.set_length(id, 2051).error().status(), 400);
   auto s = again.begin_write(id, 2048, std::nullopt, 7);
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE(s->get()->write("yy").ok());
@@ -186,13 +186,13 @@ TEST_F(StoreTest, ConcatenatesCompletePartialsOfTheSameOwner) {
   UploadRecord bad = rec(std::nullopt);
   bad.concat = ConcatKind::final_upload;
   bad.parts = {a, other};
-  EXPECT_EQ(store.concatenate(bad, 3).error().status, 403);
+  EXPECT_EQ(store.concatenate(bad, 3).error().status(), 403);
 
   UploadRecord incomplete_part = rec(10);
   incomplete_part.concat = ConcatKind::partial;
   std::string c = store.create(incomplete_part, 1)->record.id;
   bad.parts = {a, c};
-  EXPECT_EQ(store.concatenate(bad, 3).error().status, 400);
+  EXPECT_EQ(store.concatenate(bad, 3).error().status(), 400);
 
   UploadRecord fin = rec(std::nullopt);
   fin.concat = ConcatKind::final_upload;
@@ -205,7 +205,7 @@ TEST_F(StoreTest, ConcatenatesCompletePartialsOfTheSameOwner) {
   EXPECT_EQ(store.sha256_of(v->record.id).value(), sha256_hex("first-second"));
   EXPECT_FALSE(store.get(a).ok());  // parts are removed after concatenation
   auto patch = store.begin_write(v->record.id, 12, std::nullopt, 4);
-  EXPECT_EQ(patch.error().status, 403);
+  EXPECT_EQ(patch.error().status(), 403);
 }
 
 // Issue 10 item 5: a final upload is checked, then its parts are taken and its total
@@ -236,8 +236,8 @@ TEST_F(StoreTest, ConcatReservesBeforeCopyingAndAFailedCopyLeavesNothing) {
   dup.parts = {a, a, b};
   auto refused = store.begin_concat(dup, 3);
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().status, 400);
-  EXPECT_EQ(refused.error().code, "duplicate_concat_part");
+  EXPECT_EQ(refused.error().status(), 400);
+  EXPECT_EQ(refused.error().code(), "duplicate_concat_part");
   EXPECT_EQ(tmp_dirs(), 0u);
 
   UploadRecord fin = rec(std::nullopt);
@@ -249,8 +249,8 @@ TEST_F(StoreTest, ConcatReservesBeforeCopyingAndAFailedCopyLeavesNothing) {
     EXPECT_EQ(job.value()->total(), 1002u);
     // Reserved: the owner's usage counts the copy-to-be, and the parts are held.
     EXPECT_EQ(store.owner_usage("0xA"), 2004u);
-    EXPECT_EQ(store.remove(a).error().status, 423);
-    EXPECT_EQ(store.begin_concat(fin, 3).error().status, 423);
+    EXPECT_EQ(store.remove(a).error().status(), 423);
+    EXPECT_EQ(store.begin_concat(fin, 3).error().status(), 423);
     // Nothing copied yet: only an empty temp directory exists.
     EXPECT_EQ(tmp_dirs(), 1u);
     // The copy fails (a part's bytes are gone): the job is dropped without installing.
@@ -263,7 +263,7 @@ TEST_F(StoreTest, ConcatReservesBeforeCopyingAndAFailedCopyLeavesNothing) {
   EXPECT_EQ(store.list().size(), 2u);
 
   auto v = store.concatenate(fin, 4);
-  ASSERT_TRUE(v.ok()) << v.error().message;
+  ASSERT_TRUE(v.ok()) << v.error().what();
   EXPECT_EQ(read_all(store.data_path(v->record.id)), std::string(1000, 'a') + "bb");
   EXPECT_EQ(store.owner_usage("0xA"), 1002u);  // the parts are gone
   EXPECT_FALSE(store.get(a).ok());
@@ -275,15 +275,15 @@ TEST_F(StoreTest, ExpiryQuotaAndRemoval) {
   ASSERT_TRUE(store.open().ok());
   std::string a = store.create(rec(100, "0xA"), 1000)->record.id;
   std::string b = store.create(rec(50, "0xA"), 4000)->record.id;
-  store.create(rec(7, "0xB"), 1000);
+  ASSERT_TRUE(store.create(rec(7, "0xB"), 1000).ok());
   EXPECT_EQ(store.owner_usage("0xA"), 150u);
   EXPECT_EQ(store.owner_usage("0xB"), 7u);
   auto expired = store.expired(4700);
   ASSERT_EQ(expired.size(), 2u);  // a and the 0xB upload
   auto late = store.begin_write(a, 0, std::nullopt, 4700);
-  EXPECT_EQ(late.error().status, 410);
+  EXPECT_EQ(late.error().status(), 410);
   ASSERT_TRUE(store.remove(a).ok());
-  EXPECT_EQ(store.get(a).error().status, 404);
+  EXPECT_EQ(store.get(a).error().status(), 404);
   EXPECT_FALSE(fs::exists(store.dir_of(a)));
   EXPECT_EQ(store.owner_usage("0xA"), 50u);
   EXPECT_TRUE(store.get(b).ok());
