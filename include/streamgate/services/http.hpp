@@ -182,7 +182,7 @@ class Exchange {
 
   // STREAM mode: reads the next chunk; `fn(status, data)` runs on a gateway thread.
   sg_status read_body(std::function<void(sg_status, std::string_view)> fn) const {
-    auto* ctx = new std::function<void(sg_status, std::string_view)>(std::move(fn));
+    auto* ctx = new BodyCallback{svc_, std::move(fn)};
     sg_status st = svc_->body_read(ex_, &Exchange::body_shim, ctx);
     if (st != SG_OK) delete ctx;
     return st;
@@ -195,7 +195,7 @@ class Exchange {
     if (svc_->struct_size < offsetof(sg_http_service, body_read_into) + sizeof(void*) ||
         svc_->body_read_into == nullptr)
       return SG_ERR_VERSION;
-    auto* ctx = new std::function<void(sg_status, std::string_view)>(std::move(fn));
+    auto* ctx = new BodyCallback{svc_, std::move(fn)};
     sg_status st = svc_->body_read_into(ex_, buf, capacity, &Exchange::body_shim, ctx);
     if (st != SG_OK) delete ctx;
     return st;
@@ -217,16 +217,24 @@ class Exchange {
     if (fn(ex_, name.data(), name.size(), &p, &n) == 0) return std::nullopt;
     return std::string_view(p == nullptr ? "" : p, n);
   }
-  static void body_shim(void* user, sg_http_exchange*, sg_status st, const char* data,
+  // A body callback that throws has lost track of the request: answer it (500, or the
+  // HttpError thrown) so the failure shows in the access log and the client is not left
+  // waiting. When the request was already answered this is a no-op.
+  struct BodyCallback {
+    const sg_http_service* svc;
+    std::function<void(sg_status, std::string_view)> fn;
+  };
+  static void body_shim(void* user, sg_http_exchange* raw, sg_status st, const char* data,
                         size_t size) noexcept {
-    std::unique_ptr<std::function<void(sg_status, std::string_view)>> fn(
-        static_cast<std::function<void(sg_status, std::string_view)>*>(user));
+    std::unique_ptr<BodyCallback> cb(static_cast<BodyCallback*>(user));
     try {
-      (*fn)(st, std::string_view(data == nullptr ? "" : data, size));
+      cb->fn(st, std::string_view(data == nullptr ? "" : data, size));
     } catch (...) {
-      // The callback owns its error handling; nothing may escape into the gateway.
+      answer_escaped(cb->svc, raw, std::current_exception());
     }
   }
+  static void answer_escaped(const sg_http_service* svc, sg_http_exchange* raw,
+                             std::exception_ptr eptr) noexcept;
 
   const sg_http_service* svc_ = nullptr;
   sg_http_exchange* ex_ = nullptr;
@@ -349,6 +357,15 @@ class Router {
   std::mutex mu_;
   std::vector<std::unique_ptr<Entry>> entries_;
 };
+
+inline void Exchange::answer_escaped(const sg_http_service* svc, sg_http_exchange* raw,
+                                     std::exception_ptr eptr) noexcept {
+  try {
+    Router::answer_exception(Exchange(svc, raw), eptr);
+  } catch (...) {
+    // Building the handle failed (out of memory): nothing more can be done from here.
+  }
+}
 
 // The error for work the blocking pool refused (Host::run_blocking threw `e`): a full queue
 // is an overloaded server (503 overloaded, Retry-After: the client may come back at once),

@@ -216,3 +216,13 @@ TEST_F(GatewayBodies, ReadIntoPutsEveryChunkInTheCallersBuffer) {
   EXPECT_EQ(chunked->json()["sum"].get<std::uint64_t>(), byte_sum(body));
   EXPECT_LE(chunked->json()["max_chunk"].get<std::uint64_t>(), 777u);
 }
+
+// Before, an exception in a body callback was swallowed and the request hung until the
+// body timeout; the SDK's shim now answers it.
+TEST(GatewayBody, ThrowingBodyCallbackIsAnswered) {
+  gwtest::Gateway gw;
+  ASSERT_TRUE(gw.start());
+  auto r = sgtest::http(gw.port(), "PUT", "/t/stream-throws", "some bytes");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json()["error"]["code"], "bad_chunk");
+}

@@ -114,6 +114,13 @@ class TestRoutes final : public sg::Plugin {
     };
     router_.add({SG_HTTP_PUT | SG_HTTP_POST, "/t/stream", SG_HTTP_BODY_STREAM, 4ull << 30}, stream);
     router_.add({SG_HTTP_PUT, "/t/stream-small", SG_HTTP_BODY_STREAM, 1 << 20}, stream);
+    // A body callback that throws: the SDK answers the error instead of leaving it hanging.
+    router_.add({SG_HTTP_PUT, "/t/stream-throws", SG_HTTP_BODY_STREAM, 1 << 20},
+                [](const Exchange& ex) {
+                  ex.read_body([ex](sg_status, std::string_view) {  // keeps the exchange
+                    throw sg::http::HttpError(422, "bad_chunk", "the body callback threw");
+                  });
+                });
     // ?cap=N: the caller's buffer size (default 1000 bytes).
     router_.add({SG_HTTP_PUT | SG_HTTP_POST, "/t/stream-into", SG_HTTP_BODY_STREAM, 4ull << 30},
                 [](const Exchange& ex) {
