@@ -12,19 +12,13 @@ using nlohmann::json;
 
 constexpr size_t kMaxTitleChars = 200;  // metadata's limit on content titles
 
-std::string status_message(sg_status st, const sg_error& err, std::string_view what) {
-  return std::string(what) + " failed (status " + std::to_string(static_cast<int>(st)) +
-         "): " + err.message;
-}
-
 void metadata_update(Context& ctx, const std::string& id, const json& patch) {
-  if (ctx.metadata == nullptr) return;
-  std::string body = patch.dump();
-  sg_error err{};
-  sg_status st = ctx.metadata->update_fields(ctx.metadata->self, id.data(), id.size(), body.data(),
-                                             body.size(), nullptr, &err);
-  if (st != SG_OK)
-    ctx.host.error("upload " + id + ": " + status_message(st, err, "metadata update"));
+  if (!ctx.metadata) return;
+  try {
+    ctx.metadata.update_fields(id, patch);
+  } catch (const Error& e) {
+    ctx.host.error("upload " + id + ": " + e.what());
+  }
 }
 
 bool is_address(std::string_view s) {
@@ -97,34 +91,32 @@ Result<json> content_fields(const Metadata& meta) {
 }
 
 Status create_content_record(Context& ctx, const UploadRecord& rec) {
-  if (ctx.metadata == nullptr) return ok_status();
+  if (!ctx.metadata) return ok_status();
   auto fields = content_fields(rec.metadata);
   if (!fields) return fields.error();
   json f = fields.value();
   f["id"] = rec.id;
   f["status"] = "uploading";
   if (!f.contains("title")) f["title"] = "Untitled upload";
-  std::string owner = catalogue_owner(rec.owner);
-  std::string body = f.dump();
-  sg_owned_str out{};
-  sg_error err{};
-  sg_status st = ctx.metadata->create_content(ctx.metadata->self, owner.data(), owner.size(),
-                                              body.data(), body.size(), &out, &err);
-  if (out.data != nullptr) take_owned(out);
-  if (st == SG_ERR_INVALID)
-    return fail(400, "invalid_metadata", std::string("Upload-Metadata: ") + err.message);
-  if (st == SG_ERR_UNAVAILABLE)
-    return fail(503, "metadata_unavailable", "the content catalogue is unavailable");
-  if (st != SG_OK) return fail(500, "metadata_error", status_message(st, err, "content creation"));
+  try {
+    (void)ctx.metadata.create(catalogue_owner(rec.owner), f);
+  } catch (const Error& e) {
+    if (e.status() == SG_ERR_INVALID)
+      return fail(400, "invalid_metadata", std::string("Upload-Metadata: ") + e.what());
+    if (e.status() == SG_ERR_UNAVAILABLE)
+      return fail(503, "metadata_unavailable", "the content catalogue is unavailable");
+    return fail(500, "metadata_error", e.what());
+  }
   return ok_status();
 }
 
 void delete_content_record(Context& ctx, const std::string& id) {
-  if (ctx.metadata == nullptr) return;
-  sg_error err{};
-  sg_status st = ctx.metadata->delete_content(ctx.metadata->self, id.data(), id.size(), &err);
-  if (st != SG_OK && st != SG_ERR_NOT_FOUND)
-    ctx.host.warn("upload " + id + ": " + status_message(st, err, "content deletion"));
+  if (!ctx.metadata) return;
+  try {
+    ctx.metadata.remove(id);
+  } catch (const Error& e) {
+    if (e.status() != SG_ERR_NOT_FOUND) ctx.host.warn("upload " + id + ": " + e.what());
+  }
 }
 
 CompletionResult complete_upload(Context& ctx, const std::string& id) {
@@ -157,12 +149,12 @@ CompletionResult complete_upload(Context& ctx, const std::string& id) {
   if (!probe) {
     rec.state = "failed";
     rec.failure = probe.error().what();
-    if (rec.has_content && ctx.metadata != nullptr) {
-      sg_error err{};
-      sg_status st = ctx.metadata->update_status(ctx.metadata->self, id.data(), id.size(), "failed",
-                                                 6, rec.failure.data(), rec.failure.size(), &err);
-      if (st != SG_OK)
-        ctx.host.error("upload " + id + ": " + status_message(st, err, "status update"));
+    if (rec.has_content && ctx.metadata) {
+      try {
+        ctx.metadata.update_status(id, "failed", rec.failure);
+      } catch (const Error& e) {
+        ctx.host.error("upload " + id + ": " + e.what());
+      }
     }
     try {
       ctx.host.publish("upload.failed",
@@ -195,30 +187,19 @@ CompletionResult complete_upload(Context& ctx, const std::string& id) {
     } catch (const std::exception& e) {
       ctx.host.error(std::string("publish upload.completed: ") + e.what());
     }
-    if (ctx.jobs != nullptr && ctx.config.enqueue_transcode) {
+    if (ctx.jobs && ctx.config.enqueue_transcode) {
       json payload{{"content_id", id},
                    {"path", ctx.store->data_path_in_data_dir(id)},
                    {"sha256", rec.sha256},
                    {"size", size}};
-      std::string body = payload.dump();
-      std::string key = "upload:" + id;
-      sg_job_options opts{};
-      opts.struct_size = sizeof opts;
-      opts.idempotency_key = key.data();
-      opts.idempotency_key_size = key.size();
-      if (is_address(rec.owner)) {
-        opts.owner = rec.owner.data();
-        opts.owner_size = rec.owner.size();
-      }
-      sg_owned_str job_id{};
-      sg_error err{};
-      sg_status st = ctx.jobs->enqueue(ctx.jobs->self, "transcode", 9, body.data(), body.size(),
-                                       &opts, &job_id, &err);
-      if (st == SG_OK) {
-        rec.probe["transcode_job"] = take_owned(job_id);
-      } else {
+      jobs::EnqueueOptions opts;
+      opts.idempotency_key = "upload:" + id;
+      if (is_address(rec.owner)) opts.owner = rec.owner;
+      try {
+        rec.probe["transcode_job"] = ctx.jobs.enqueue("transcode", payload, opts);
+      } catch (const Error& e) {
         // Leave the record "uploading" so that the next start retries the whole completion.
-        ctx.host.error("upload " + id + ": " + status_message(st, err, "transcode enqueue"));
+        ctx.host.error("upload " + id + ": " + e.what());
         res.state = "uploading";
         return res;
       }

@@ -8,10 +8,10 @@
 #include <mutex>
 #include <string>
 
-#include <streamgate/services/jobs.h>
-#include <streamgate/services/metadata.h>
 #include <streamgate/plugin.hpp>
 #include <streamgate/services/http.hpp>
+#include <streamgate/services/jobs.hpp>
+#include <streamgate/services/metadata.hpp>
 
 #include "body_pump.hpp"
 #include "result.hpp"
@@ -42,10 +42,10 @@ struct Context {
   std::unique_ptr<Store> store;
   const sg_http_service* http = nullptr;  // 1.1 or newer (body_read_into)
   std::shared_ptr<PumpBuffers> pump_buffers;
-  std::shared_ptr<WriterSlots> writer_slots;      // caps the pool threads body writes hold
-  const sg_metadata_service* metadata = nullptr;  // nullptr: no content records
-  const sg_jobs_service* jobs = nullptr;          // nullptr: no transcode jobs
-  std::mutex create_mu;                           // quota check + create are atomic
+  std::shared_ptr<WriterSlots> writer_slots;  // caps the pool threads body writes hold
+  metadata::Client metadata;                  // empty: no content records
+  jobs::Client jobs;                          // empty: no transcode jobs
+  std::mutex create_mu;                       // quota check + create are atomic
   Metric bytes_received;
   Metric uploads_created;
   Metric uploads_completed;

@@ -6,10 +6,10 @@
 #include <memory>
 #include <string>
 
-#include <streamgate/services/jobs.h>
-#include <streamgate/services/metadata.h>
 #include <streamgate/plugin.hpp>
 #include <streamgate/services/http.hpp>
+#include <streamgate/services/jobs.hpp>
+#include <streamgate/services/metadata.hpp>
 
 #include "completion.hpp"
 #include "context.hpp"
@@ -74,16 +74,13 @@ class UploadPlugin final : public Plugin {
     jobs_ = ServiceRef<sg_jobs_service>::optional(host(), SG_JOBS_SERVICE, SG_JOBS_MAJOR, 0);
     if (!jobs_) host().warn("jobs service absent: no transcode jobs; expiry sweep on a timer");
     ctx_.http = http_.get();
-    ctx_.metadata = metadata_.get();
-    ctx_.jobs = jobs_.get();
+    ctx_.metadata = metadata::Client(metadata_.get());
+    ctx_.jobs = jobs::Client(jobs_.get());
 
-    if (ctx_.jobs != nullptr) {
-      sg_error err{};
-      sg_status st = ctx_.jobs->register_handler(ctx_.jobs->self, kSweepJob,
-                                                 std::char_traits<char>::length(kSweepJob),
-                                                 &UploadPlugin::sweep_job, this, &err);
-      if (st != SG_OK) throw Error(st, std::string("register ") + kSweepJob + ": " + err.message);
-      sweep_registered_ = true;
+    if (ctx_.jobs) {
+      sweep_handler_ = ctx_.jobs.handle(kSweepJob, [this](const jobs::Job& job) {
+        job.succeed(nlohmann::json{{"removed", sweep()}});
+      });
     }
 
     router_.bind(ctx_.http);
@@ -125,12 +122,9 @@ class UploadPlugin final : public Plugin {
     sweep_timer_.reset();
     content_deleted_.reset();
     router_.clear();
-    if (sweep_registered_)
-      ctx_.jobs->unregister_handler(ctx_.jobs->self, kSweepJob,
-                                    std::char_traits<char>::length(kSweepJob));
-    sweep_registered_ = false;
-    ctx_.jobs = nullptr;
-    ctx_.metadata = nullptr;
+    sweep_handler_.reset();
+    ctx_.jobs = {};
+    ctx_.metadata = {};
     ctx_.http = nullptr;
     jobs_.reset();
     metadata_.reset();
@@ -147,41 +141,21 @@ class UploadPlugin final : public Plugin {
   // deduplicated by key); otherwise directly on the blocking pool.
   void on_sweep_tick() {
     host().run_blocking([this] {
-      if (ctx_.jobs == nullptr) {
+      if (!ctx_.jobs) {
         sweep();
         return;
       }
-      int64_t bucket = now_seconds() / ctx_.config.sweep_interval_seconds;
-      std::string key = "sweep:" + std::to_string(bucket);
-      sg_job_options opts{};
-      opts.struct_size = sizeof opts;
-      opts.idempotency_key = key.data();
-      opts.idempotency_key_size = key.size();
+      jobs::EnqueueOptions opts;
+      opts.idempotency_key =
+          "sweep:" + std::to_string(now_seconds() / ctx_.config.sweep_interval_seconds);
       opts.max_attempts = 1;
-      sg_owned_str out{};
-      sg_error err{};
-      sg_status st =
-          ctx_.jobs->enqueue(ctx_.jobs->self, kSweepJob, std::char_traits<char>::length(kSweepJob),
-                             "{}", 2, &opts, &out, &err);
-      if (st == SG_OK)
-        take_owned(out);
-      else {
-        host().warn(std::string("cannot enqueue the expiry sweep, sweeping directly: ") +
-                    err.message);
+      try {
+        ctx_.jobs.enqueue(kSweepJob, nlohmann::json::object(), opts);
+      } catch (const Error& e) {
+        host().warn(std::string("cannot enqueue the expiry sweep, sweeping directly: ") + e.what());
         sweep();
       }
     });
-  }
-
-  static void sweep_job(void* user, const sg_job_context* job) noexcept {
-    auto* self = static_cast<UploadPlugin*>(user);
-    try {
-      size_t n = self->sweep();
-      std::string result = nlohmann::json{{"removed", n}}.dump();
-      job->succeed(job->ctx, result.data(), result.size());
-    } catch (const std::exception& e) {
-      job->fail(job->ctx, e.what(), std::strlen(e.what()), 1);
-    }
   }
 
   // Removes expired, idle uploads (and their never-filled content records).
@@ -207,7 +181,7 @@ class UploadPlugin final : public Plugin {
   http::Router router_;
   Timer sweep_timer_;
   Subscription content_deleted_;
-  bool sweep_registered_ = false;
+  jobs::HandlerRegistration sweep_handler_;
   std::atomic<size_t> swept_{0};
 };
 

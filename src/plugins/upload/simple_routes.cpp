@@ -82,7 +82,7 @@ struct SimpleUpload {
       id.clear();
       return st;
     }
-    stored.has_content = ctx->metadata != nullptr;
+    stored.has_content = static_cast<bool>(ctx->metadata);
     if (stored.has_content) (void)ctx->store->update_record(stored);
     ctx->uploads_created.add();
     if (declared_length && *declared_length == 0) return ok_status();
@@ -200,14 +200,14 @@ struct SimpleUpload {
     }
     // Fields that came after the file part still describe the content.
     repair_fields();
-    if (ctx->metadata != nullptr && parser) {
+    if (ctx->metadata && parser) {
       auto f = content_fields(fields);
       if (f && !f->empty()) {
-        std::string body = f->dump();
-        sg_error err{};
-        if (ctx->metadata->update_fields(ctx->metadata->self, id.data(), id.size(), body.data(),
-                                         body.size(), nullptr, &err) != SG_OK)
-          ctx->host.warn("upload " + id + ": late form fields refused: " + err.message);
+        try {
+          (void)ctx->metadata.update_fields(id, f.value());
+        } catch (const Error& e) {
+          ctx->host.warn("upload " + id + ": late form fields refused: " + e.what());
+        }
       }
     }
     CompletionResult c = complete_upload(*ctx, id);

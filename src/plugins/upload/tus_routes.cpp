@@ -186,7 +186,7 @@ void create_upload(Context& ctx, const http::Exchange& ex, UploadRecord rec, boo
   rec.id = new_upload_id();
   rollback.id = rec.id;
   bool content = rec.concat != ConcatKind::partial;
-  rec.has_content = content && ctx.metadata != nullptr;
+  rec.has_content = content && static_cast<bool>(ctx.metadata);
   Result<UploadView> created = fail(500, "internal_error", "not created");
   if (rec.concat == ConcatKind::final_upload) {
     created = create_final(ctx, rec, rollback);
