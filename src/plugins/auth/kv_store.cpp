@@ -87,35 +87,25 @@ uint64_t ms(std::chrono::seconds ttl) {
 }  // namespace
 
 KvStatus CacheServiceStore::get(const std::string& key, std::string* value) {
-  sg_owned_str out{};
-  sg_error err{};
-  KvStatus st = map_status(svc_->get(svc_->self, key.data(), key.size(), &out, &err));
-  std::string v = sg::take_owned(out);
-  if (st == KvStatus::kOk && value != nullptr) *value = std::move(v);
-  return st;
+  cache::Reply r = cache_.get(key);
+  if (r.status == SG_OK && value != nullptr) *value = std::move(r.value);
+  return map_status(r.status);
 }
 
 KvStatus CacheServiceStore::set(const std::string& key, const std::string& value,
                                 std::chrono::seconds ttl) {
-  sg_error err{};
-  return map_status(
-      svc_->set(svc_->self, key.data(), key.size(), value.data(), value.size(), ms(ttl), &err));
+  return map_status(cache_.set(key, value, ms(ttl)).status);
 }
 
 KvStatus CacheServiceStore::set_if_absent(const std::string& key, const std::string& value,
                                           std::chrono::seconds ttl) {
-  sg_error err{};
-  return map_status(svc_->set_if_absent(svc_->self, key.data(), key.size(), value.data(),
-                                        value.size(), ms(ttl), &err));
+  return map_status(cache_.set_if_absent(key, value, ms(ttl)).status);
 }
 
 KvStatus CacheServiceStore::take(const std::string& key, std::string* value) {
-  sg_owned_str out{};
-  sg_error err{};
-  KvStatus st = map_status(svc_->take(svc_->self, key.data(), key.size(), &out, &err));
-  std::string v = sg::take_owned(out);
-  if (st == KvStatus::kOk && value != nullptr) *value = std::move(v);
-  return st;
+  cache::Reply r = cache_.take(key);
+  if (r.status == SG_OK && value != nullptr) *value = std::move(r.value);
+  return map_status(r.status);
 }
 
 }  // namespace sg::auth

@@ -10,7 +10,7 @@
 #include <string>
 #include <unordered_map>
 
-#include <streamgate/services/cache.h>
+#include <streamgate/services/cache.hpp>
 
 namespace sg::auth {
 
@@ -55,7 +55,7 @@ class MemoryStore final : public KvStore {
 
 class CacheServiceStore final : public KvStore {
  public:
-  explicit CacheServiceStore(const sg_cache_service* svc) : svc_(svc) {}
+  explicit CacheServiceStore(const sg_cache_service* svc) : cache_(svc) {}
   KvStatus get(const std::string& key, std::string* value) override;
   KvStatus set(const std::string& key, const std::string& value, std::chrono::seconds ttl) override;
   KvStatus set_if_absent(const std::string& key, const std::string& value,
@@ -64,7 +64,7 @@ class CacheServiceStore final : public KvStore {
   const char* kind() const noexcept override { return "cache"; }
 
  private:
-  const sg_cache_service* svc_;
+  cache::Client cache_;
 };
 
 }  // namespace sg::auth

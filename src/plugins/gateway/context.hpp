@@ -4,9 +4,9 @@
 #include <atomic>
 #include <memory>
 
-#include <streamgate/services/cache.h>
 #include <streamgate/services/http.h>
 #include <streamgate/plugin.hpp>
+#include <streamgate/services/cache.hpp>
 
 #include "config.hpp"
 #include "cors.hpp"

@@ -298,8 +298,7 @@ class Session final : public SessionLink,
     try {
       ctx_.host.run_blocking([self, cache, key = std::move(key), limit] {
         std::int64_t value = 0;
-        sg_error err{};
-        sg_status st = cache->incr(cache->self, key.data(), key.size(), 1, 2000, &value, &err);
+        sg_status st = sg::cache::Client(cache).incr(key, 1, 2000, &value).status;
         asio::post(self->worker_.ioc, [self, st, value, limit] {
           if (self->closed_) return;
           if (st != SG_OK) {
