@@ -216,6 +216,15 @@ size_t utf8_length(const std::string& s) {
   return n;
 }
 
+std::string utf8_prefix(const std::string& s, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == max_chars)
+      return s.substr(0, i);
+  }
+  return s;
+}
+
 Content new_content(const std::string& owner, const json& fields, Writer writer) {
   if (!fields.is_object()) throw Error(SG_ERR_INVALID, "body: must be a JSON object");
   if (!sql::is_address(owner)) bad("owner", "must be 0x followed by 40 hex digits");

@@ -83,5 +83,7 @@ struct RecordView {
 std::optional<RecordView> unpack_record(std::string_view packed);
 // Number of Unicode code points in a UTF-8 string (lengths are limited in characters).
 size_t utf8_length(const std::string& s);
+// The first `max_chars` characters of well-formed UTF-8 `s` (never half a character).
+std::string utf8_prefix(const std::string& s, size_t max_chars);
 
 }  // namespace sg::metadata

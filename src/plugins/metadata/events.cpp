@@ -54,7 +54,8 @@ void MetadataPlugin::on_event(std::string_view topic, const json& p) {
       }
     } else if (topic == "transcode.failed") {
       std::string reason = p.value("error", p.value("reason", std::string("transcoding failed")));
-      if (utf8_length(reason) > kMaxReason) reason = reason.substr(0, kMaxReason);
+      // Cut by characters: half a character would make the record unreadable as JSON.
+      reason = utf8_prefix(reason, kMaxReason);
       patch(id, json{{"status", "failed"}, {"status_reason", reason}}, Writer::service,
             std::nullopt);
     }

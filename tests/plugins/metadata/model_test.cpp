@@ -86,6 +86,20 @@ TEST(ContentModel, LengthsCountCharactersNotBytes) {
   expect_field_error({{"title", two_hundred_emoji + "x"}}, "title");
 }
 
+// A transcoder failure reason was cut at 1000 bytes, which could split a character: the
+// record then failed to serialise and every GET of it answered 500.
+TEST(ContentModel, Utf8PrefixNeverSplitsACharacter) {
+  std::string kanji;
+  for (int i = 0; i < 3; ++i) kanji += "\xe6\x97\xa5";  // 3 x U+65E5, 9 bytes
+  EXPECT_EQ(utf8_prefix(kanji, 2), "\xe6\x97\xa5\xe6\x97\xa5");
+  EXPECT_EQ(utf8_prefix(kanji, 3), kanji);
+  EXPECT_EQ(utf8_prefix(kanji, 10), kanji);
+  EXPECT_EQ(utf8_prefix("abc", 0), "");
+  std::string cut = utf8_prefix(std::string(999, 'a') + kanji, 1000);
+  EXPECT_EQ(cut.size(), 1002u);
+  EXPECT_NO_THROW((void)json(cut).dump());
+}
+
 TEST(ContentModel, ServiceWritersMaySetPipelineFields) {
   std::string id = "123e4567-e89b-42d3-a456-426614174000";
   auto c = new_content(kOwner,
