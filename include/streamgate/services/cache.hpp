@@ -111,8 +111,9 @@ class Client {
   }
 
   // Never blocks (needs has_get_many_async()): `done` runs exactly once, on this thread or a
-  // cache thread, and must not block. Returns the provider's status; on anything but SG_OK
-  // `done` is never called.
+  // cache thread, and must not block. Returns the provider's status; bad arguments return
+  // SG_ERR_INVALID and still call `done` once with that status (cache.h), so one code path
+  // in `done` serves every outcome.
   sg_status get_many_async(const std::vector<std::string_view>& keys,
                            std::function<void(ManyReply)> done) const {
     std::vector<const char*> ptrs;
@@ -121,11 +122,10 @@ class Client {
       ptrs.push_back(k.data());
       sizes.push_back(k.size());
     }
-    auto pending = std::make_unique<Pending>(Pending{keys.size(), std::move(done)});
-    sg_status st = t_->get_many_async(t_->self, ptrs.data(), sizes.data(), keys.size(),
-                                      &Client::on_many, pending.get());
-    if (st == SG_OK) (void)pending.release();  // on_many owns it now
-    return st;
+    // on_many owns the pending call from here: the provider calls it whatever it returns.
+    auto* pending = new Pending{keys.size(), std::move(done)};
+    return t_->get_many_async(t_->self, ptrs.data(), sizes.data(), keys.size(), &Client::on_many,
+                              pending);
   }
 
  private:

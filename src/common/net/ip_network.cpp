@@ -6,15 +6,12 @@
 #include <cstring>
 
 namespace sg::net {
-namespace {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
-
-}  // namespace
 
 std::optional<IpAddress> parse_ip(std::string_view text) {
   if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
@@ -33,7 +30,7 @@ std::optional<IpAddress> parse_ip(std::string_view text) {
 }
 
 std::optional<IpNetwork> parse_network(std::string_view text) {
-  text = trim(text);
+  text = trim_blanks(text);
   std::string_view addr = text;
   std::optional<unsigned> bits;
   if (auto slash = text.find('/'); slash != std::string_view::npos) {

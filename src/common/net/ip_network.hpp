@@ -17,6 +17,8 @@ struct IpNetwork {
   unsigned prefix_bits = 128;  // of the 128-bit form
 };
 
+// `s` without leading and trailing spaces and tabs (header list entries).
+std::string_view trim_blanks(std::string_view s);
 // A bare address (no port, no brackets); nullopt when it is not one.
 std::optional<IpAddress> parse_ip(std::string_view text);
 // "10.0.0.0/8", "::1/128", "192.168.1.7" (a bare address is one host). nullopt when invalid.

@@ -1,16 +1,6 @@
 #include "trusted_proxies.hpp"
 
 namespace sg::gateway {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 std::string TrustedProxies::client_ip(std::string_view peer_ip,
                                       std::string_view forwarded_for) const {
   if (!trusts(peer_ip)) return std::string(peer_ip);
@@ -20,7 +10,8 @@ std::string TrustedProxies::client_ip(std::string_view peer_ip,
   std::string_view rest = forwarded_for;
   while (!rest.empty()) {
     std::size_t comma = rest.rfind(',');
-    std::string_view entry = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    std::string_view entry =
+        net::trim_blanks(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
     if (entry.empty()) continue;
     if (!net::parse_ip(entry)) break;  // garbage: nothing to its left can be believed
