@@ -164,9 +164,11 @@ class Exchange {
       raw.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
     return svc_->respond(ex_, status, raw.data(), raw.size(), body.data(), body.size());
   }
+  // Strings that are not valid UTF-8 (stored text a plugin did not produce itself) are
+  // answered with U+FFFD instead of failing the whole response.
   sg_status respond_json(int status, const json& body, std::vector<Header> headers = {}) const {
     headers.push_back({"Content-Type", "application/json"});
-    return respond(status, body.dump(), headers);
+    return respond(status, body.dump(-1, ' ', false, json::error_handler_t::replace), headers);
   }
   sg_status respond_error(int status, std::string_view code, std::string_view message) const {
     return respond(status, error_body(code, message), {{"Content-Type", "application/json"}});

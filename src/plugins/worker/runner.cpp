@@ -368,7 +368,8 @@ void Runner::ctx_succeed(void* c, const char* result, size_t size) {
   if (result != nullptr && size > 0) {
     std::string text(result, size);
     // Keep only valid JSON; anything else is stored as a JSON string.
-    ctx->result = json::accept(text) ? text : json(text).dump();
+    ctx->result =
+        json::accept(text) ? text : json(text).dump(-1, ' ', false, json::error_handler_t::replace);
   }
 }
 
@@ -376,8 +377,11 @@ void Runner::ctx_fail(void* c, const char* msg, size_t size, int retryable) {
   auto* ctx = static_cast<Ctx*>(c);
   if (ctx->outcome != Ctx::Outcome::none) return;
   ctx->outcome = Ctx::Outcome::failed;
-  ctx->error =
-      std::string(msg != nullptr ? msg : "", msg != nullptr ? std::min<size_t>(size, 4000) : 0);
+  // At most 4000 bytes, cut before a character rather than through it.
+  size_t n = msg != nullptr ? std::min<size_t>(size, 4000) : 0;
+  if (n < size)
+    while (n > 0 && (static_cast<unsigned char>(msg[n]) & 0xC0) == 0x80) --n;
+  ctx->error = std::string(msg != nullptr ? msg : "", n);
   if (ctx->error.empty()) ctx->error = "failed";
   ctx->retryable = retryable != 0;
 }

@@ -45,8 +45,7 @@ TYPED_TEST(JobsCrash, KilledMidJobCompletesAfterRestart) {
   EXPECT_TRUE(eventually([&] {
     job = server->request("GET", "/api/v1/jobs/" + id, "", as(kAlice, true)).json();
     return job["state"] == "succeeded";
-  }))
-      << job.dump();
+  })) << job.dump();
   EXPECT_EQ(job["attempts"], 2);
   server->stop();
 }

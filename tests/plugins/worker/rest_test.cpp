@@ -35,6 +35,21 @@ void expect_error(const sgtest::HttpResponse& r, int status, const std::string& 
   EXPECT_TRUE(j["error"]["message"].is_string());
 }
 
+// A handler's failure message is kept to 4000 bytes. It used to be cut through a character,
+// and the job then answered 500 on every GET.
+TYPED_TEST(JobsRest, LongFailureMessageIsCutBetweenCharacters) {
+  std::string dir = this->dir_.path().string();
+  std::string message = std::string(3999, 'a') + "\xe6\x97\xa5\xe6\x97\xa5";  // 4005 bytes
+  std::string id =
+      this->enqueue({{"owner", kAlice},
+                     {"max_attempts", 1},
+                     {"payload", {{"dir", dir}, {"fail_attempts", 1}, {"fail_message", message}}}});
+  ASSERT_TRUE(eventually([&] { return this->get(id)["state"] == "dead"; }));
+  auto r = this->server_->request("GET", "/api/v1/jobs/" + id, "", as(kAlice));
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_EQ(r.json()["last_error"], std::string(3999, 'a'));
+}
+
 TYPED_TEST(JobsRest, OwnerAdminAndStrangerAccess) {
   auto& s = *this->server_;
   std::string dir = this->dir_.path().string();

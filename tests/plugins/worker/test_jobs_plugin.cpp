@@ -1,5 +1,6 @@
 // Test plugin "test_jobs": a real jobs-service client for the process-level worker tests.
-//  - handles job type "test.marker": payload {dir, sleep_ms?, fail_attempts?}; appends one
+//  - handles job type "test.marker": payload {dir, sleep_ms?, fail_attempts?, fail_message?};
+//    appends one
 //    line (this pid) to <dir>/<job id>.started at every execution, sleeps (cooperatively),
 //    fails while attempt <= fail_attempts, then writes <dir>/<job id>.done and succeeds;
 //  - POST /test-jobs/enqueue {type?, payload, max_attempts?, owner?, idempotency_key?}
@@ -79,7 +80,8 @@ class TestJobs final : public sg::Plugin {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (job.attempt() <= p.value("fail_attempts", 0u)) {
-      job.fail("planned failure on attempt " + std::to_string(job.attempt()));
+      job.fail(
+          p.value("fail_message", "planned failure on attempt " + std::to_string(job.attempt())));
       return;
     }
     append_line(base + ".done", std::to_string(::getpid()));
