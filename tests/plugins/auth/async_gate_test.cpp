@@ -75,7 +75,8 @@ TEST(GateAsync, AnswersOnAPoolThread) {
   Answer a;
   std::string rule = R"({"type":"signed_in"})";
   sg_error err{};
-  ASSERT_EQ(t->gate_check_async(t->self, &anon, rule.data(), rule.size(), 0, &on_done, &a, &err), SG_OK);
+  ASSERT_EQ(t->gate_check_async(t->self, &anon, rule.data(), rule.size(), 0, &on_done, &a, &err),
+            SG_OK);
   ASSERT_TRUE(wait(a));
   EXPECT_EQ(a.status, SG_OK);
   EXPECT_EQ(a.allowed, 0);
@@ -83,8 +84,11 @@ TEST(GateAsync, AnswersOnAPoolThread) {
   EXPECT_NE(a.thread, std::this_thread::get_id());
 
   Answer bad;
-  std::string broken = R"({"type":"nft","chain_id":5,"contract":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"})";
-  ASSERT_EQ(t->gate_check_async(t->self, &anon, broken.data(), broken.size(), 0, &on_done, &bad, &err), SG_OK);
+  std::string broken =
+      R"({"type":"nft","chain_id":5,"contract":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"})";
+  ASSERT_EQ(
+      t->gate_check_async(t->self, &anon, broken.data(), broken.size(), 0, &on_done, &bad, &err),
+      SG_OK);
   ASSERT_TRUE(wait(bad));
   EXPECT_EQ(bad.status, SG_ERR_INVALID);
   EXPECT_NE(bad.reason.find("not configured"), std::string::npos) << bad.reason;

@@ -121,22 +121,10 @@ Hash256 reference_bag_digest(const nlohmann::json& typed) {
   return digest.finish();
 }
 
-nlohmann::json bag(size_t n) {
-  nlohmann::json list = nlohmann::json::array();
-  for (size_t i = 0; i < n; ++i) list.push_back({{"v", i * 7 + 1}});
-  return {{"types",
-           {{"EIP712Domain", {{{"name", "name"}, {"type", "string"}}}},
-            {"Bag", {{{"name", "items"}, {"type", "Item[]"}}}},
-            {"Item", {{{"name", "v"}, {"type", "uint256"}}}}}},
-          {"primaryType", "Bag"},
-          {"domain", {{"name", "StreamGate"}}},
-          {"message", {{"items", list}}}};
-}
-
 }  // namespace
 
 TEST(Eip712, EachTypeHashIsComputedOncePerCall) {
-  auto typed = bag(1000);
+  auto typed = authtest::bag_typed_data(1000);
   eip712::Error err;
   eip712::Stats stats;
   auto digest = eip712::signing_digest(typed, &err, &stats);
@@ -156,22 +144,22 @@ TEST(Eip712, InputPastTheLimitsIsRefusedBeforeHashing) {
     EXPECT_EQ(stats.type_hashes, 0u) << what;  // refused by the cheap checks
     EXPECT_EQ(stats.values_hashed, 0u) << what;
   };
-  expect_refused(bag(eip712::Limits::kMaxArrayLength + 1), "long array");
-  auto many_types = bag(1);
+  expect_refused(authtest::bag_typed_data(eip712::Limits::kMaxArrayLength + 1), "long array");
+  auto many_types = authtest::bag_typed_data(1);
   for (size_t i = 0; i < eip712::Limits::kMaxTypes; ++i)
     many_types["types"][std::string("T").append(std::to_string(i))] = nlohmann::json::array();
   expect_refused(many_types, "too many types");
-  auto many_fields = bag(1);
+  auto many_fields = authtest::bag_typed_data(1);
   for (size_t i = 0; i <= eip712::Limits::kMaxFields; ++i)
     many_fields["types"]["Item"].push_back(
         {{"name", std::string("f").append(std::to_string(i))}, {"type", "bool"}});
   expect_refused(many_fields, "too many fields");
-  auto deep = bag(1);
+  auto deep = authtest::bag_typed_data(1);
   nlohmann::json nested = 1;
   for (int i = 0; i <= eip712::Limits::kMaxDepth; ++i) nested = nlohmann::json::array({nested});
   deep["message"]["extra"] = nested;
   expect_refused(deep, "nested too deeply");
-  auto wide = bag(1);
+  auto wide = authtest::bag_typed_data(1);
   nlohmann::json values = nlohmann::json::object();
   for (size_t i = 0; i <= eip712::Limits::kMaxValues; ++i)
     values[std::string("k").append(std::to_string(i))] = i;

@@ -216,18 +216,6 @@ TEST(Security, SiweDomainComesFromConfigurationNotTheHostHeader) {
 
 namespace {
 
-nlohmann::json bag_typed_data(size_t items) {
-  nlohmann::json list = nlohmann::json::array();
-  for (size_t i = 0; i < items; ++i) list.push_back({{"v", i}});
-  return {{"types",
-           {{"EIP712Domain", {{{"name", "name"}, {"type", "string"}}}},
-            {"Bag", {{{"name", "items"}, {"type", "Item[]"}}}},
-            {"Item", {{{"name", "v"}, {"type", "uint256"}}}}}},
-          {"primaryType", "Bag"},
-          {"domain", {{"name", "StreamGate"}}},
-          {"message", {{"items", list}}}};
-}
-
 // Accepts TCP connections (kernel backlog) but never answers: an RPC endpoint that stalls.
 struct StallingEndpoint {
   int fd = -1;
@@ -254,11 +242,12 @@ TEST(Security, LargeTypedDataIsRefusedBeforeHashing) {
   ASSERT_TRUE(srv.start());
   auto f = authtest::load_fixture("eip712.json")[0];
   // Too many elements for the EIP-712 limits (the body itself is small enough).
-  auto many = srv.post("/api/v1/auth/eip712/verify",
-                       {{"typed_data", bag_typed_data(2000)}, {"signature", f["signature"]}});
+  auto many =
+      srv.post("/api/v1/auth/eip712/verify",
+               {{"typed_data", authtest::bag_typed_data(2000)}, {"signature", f["signature"]}});
   expect_error(many, 400, "invalid_typed_data");
   // Larger than the route accepts at all.
-  auto big = srv.post("/api/v1/auth/eip712/verify", {{"typed_data", bag_typed_data(1000)},
+  auto big = srv.post("/api/v1/auth/eip712/verify", {{"typed_data", authtest::bag_typed_data(1000)},
                                                      {"signature", f["signature"]},
                                                      {"padding", std::string(40000, 'p')}});
   EXPECT_EQ(big.status, 413) << big.body;

@@ -26,6 +26,20 @@ std::string sign_digest(const sg::web3::Hash256& digest, const std::string& priv
 sg::web3::Address address_of(const std::string& private_key_hex);
 std::string personal_sign(const std::string& message, const std::string& private_key_hex);
 
+// EIP-712 typed data Bag{items: Item[]} with `items` elements Item{v: uint256}: large
+// inputs of a known shape for the encoder's limits and cost.
+inline nlohmann::json bag_typed_data(size_t items) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < items; ++i) list.push_back({{"v", i * 7 + 1}});
+  return {{"types",
+           {{"EIP712Domain", {{{"name", "name"}, {"type", "string"}}}},
+            {"Bag", {{{"name", "items"}, {"type", "Item[]"}}}},
+            {"Item", {{{"name", "v"}, {"type", "uint256"}}}}}},
+          {"primaryType", "Bag"},
+          {"domain", {{"name", "StreamGate"}}},
+          {"message", {{"items", list}}}};
+}
+
 // A dev-mode config with a fixed secret and the given SIWE domain.
 sg::auth::AuthConfig test_config(const std::string& domain = "localhost:8080");
 

@@ -250,11 +250,7 @@ TEST(Probe, AcceptsRealVideoAndRejectsOtherBytes) {
   EXPECT_FALSE(probe_media(random).ok());
 
   auto png = dir.path() / "png";
-  ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x64 "
-                         "-frames:v 1 -f image2 -c:v png '" +
-                         png.string() + "'")
-                            .c_str()),
-            0);
+  ASSERT_TRUE(sgtest::upload::make_png(png));
   EXPECT_FALSE(probe_media(png).ok());
   EXPECT_FALSE(probe_media(dir.path() / "missing").ok());
 }
@@ -297,11 +293,7 @@ TEST(Probe, RefusesContainersThatNameOtherFiles) {
   EXPECT_EQ(bare.error().status(), 422);
   // A still image (image2 family) is refused by name.
   auto png = dir.path() / "png";
-  ASSERT_EQ(std::system(("ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x64 "
-                         "-frames:v 1 -f image2 -c:v png '" +
-                         png.string() + "'")
-                            .c_str()),
-            0);
+  ASSERT_TRUE(sgtest::upload::make_png(png));
   auto still = probe_media(png);
   ASSERT_FALSE(still.ok());
   EXPECT_EQ(still.error().code(), "unsupported_container");

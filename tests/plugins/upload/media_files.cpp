@@ -37,6 +37,13 @@ std::string read_file(const std::filesystem::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
+bool make_png(const std::filesystem::path& out) {
+  return std::system(("ffmpeg -nostdin -loglevel error -y -f lavfi -i testsrc=size=64x64 "
+                      "-frames:v 1 -f image2 -c:v png '" +
+                      out.string() + "'")
+                         .c_str()) == 0;
+}
+
 std::string sha256_hex_of(std::string_view data) {
   sg::upload::Hasher h(sg::upload::DigestAlgorithm::sha256);
   h.update(data);

@@ -38,6 +38,17 @@ class StoreTest : public ::testing::Test {
     o.expiration_seconds = 3600;
     return o;
   }
+  // A partial upload (tus concatenation part) of `owner`, written in full.
+  std::string complete_partial(Store& store, const std::string& bytes,
+                               const std::string& owner = "0xA") {
+    UploadRecord r = rec(bytes.size(), owner);
+    r.concat = ConcatKind::partial;
+    std::string id = store.create(r, 1)->record.id;
+    auto s = store.begin_write(id, 0, std::nullopt, 2);
+    EXPECT_TRUE(s->get()->write(bytes).ok());
+    EXPECT_TRUE(s->get()->finish().ok());
+    return id;
+  }
   UploadRecord rec(std::optional<uint64_t> length, std::string owner = "0xA") {
     UploadRecord r;
     r.owner = std::move(owner);
@@ -172,13 +183,7 @@ TEST_F(StoreTest, ConcatenatesCompletePartialsOfTheSameOwner) {
   Store store(opts());
   ASSERT_TRUE(store.open().ok());
   auto make_part = [&](const std::string& bytes, const std::string& owner) {
-    UploadRecord r = rec(bytes.size(), owner);
-    r.concat = ConcatKind::partial;
-    std::string id = store.create(r, 1)->record.id;
-    auto s = store.begin_write(id, 0, std::nullopt, 2);
-    EXPECT_TRUE(s->get()->write(bytes).ok());
-    EXPECT_TRUE(s->get()->finish().ok());
-    return id;
+    return complete_partial(store, bytes, owner);
   };
   std::string a = make_part("first-", "0xA");
   std::string b = make_part("second", "0xA");
@@ -213,15 +218,7 @@ TEST_F(StoreTest, ConcatenatesCompletePartialsOfTheSameOwner) {
 TEST_F(StoreTest, ConcatReservesBeforeCopyingAndAFailedCopyLeavesNothing) {
   Store store(opts());
   ASSERT_TRUE(store.open().ok());
-  auto make_part = [&](const std::string& bytes) {
-    UploadRecord r = rec(bytes.size());
-    r.concat = ConcatKind::partial;
-    std::string id = store.create(r, 1)->record.id;
-    auto s = store.begin_write(id, 0, std::nullopt, 2);
-    EXPECT_TRUE(s->get()->write(bytes).ok());
-    EXPECT_TRUE(s->get()->finish().ok());
-    return id;
-  };
+  auto make_part = [&](const std::string& bytes) { return complete_partial(store, bytes); };
   std::string a = make_part(std::string(1000, 'a'));
   std::string b = make_part("bb");
   auto tmp_dirs = [&] {
