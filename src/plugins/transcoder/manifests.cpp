@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
