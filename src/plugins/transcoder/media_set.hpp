@@ -40,9 +40,10 @@ struct Rendition {
   int channels = 0;
 
   double duration_seconds() const;
-  // Largest segment bitrate (bits/s), the HLS BANDWIDTH of a variant's own stream.
+  // Largest segment bitrate (bits/s): the HLS BANDWIDTH of a variant's own stream and the DASH
+  // @bandwidth (see dash_manifest for why not the average).
   uint64_t peak_bitrate() const;
-  // Total bits over total duration (bits/s), HLS AVERAGE-BANDWIDTH / DASH @bandwidth.
+  // Total bits over total duration (bits/s), HLS AVERAGE-BANDWIDTH. Both round up.
   uint64_t average_bitrate() const;
 };
 
