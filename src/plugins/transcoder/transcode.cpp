@@ -18,6 +18,7 @@ extern "C" {
 #include "audio_rendition.hpp"
 #include "av_util.hpp"
 #include "media/input_policy.hpp"
+#include "output_folder.hpp"
 #include "rung_worker.hpp"
 #include "thumbnails.hpp"
 #include "video_rendition.hpp"
@@ -378,6 +379,7 @@ Result<TranscodeOutcome> Transcode::run() {
   const auto& top = out.media.video.front();
   if (auto ts = thumbs.write(output_, top.width, top.height, out.media.duration); !ts)
     return ts.error();
+  if (auto ms = OutputFolder::write_manifests(output_, out.media); !ms) return ms.error();
   return out;
 }
 
