@@ -13,6 +13,9 @@
  *                      "width": int, "height": int},
  *    "renditions": [ {...} ],  (objects chosen by the transcoder, stored as given)
  *    "poster": str | null,     (path relative to the content's media folder, or URL)
+ *    "media": null | {...},    (since 1.1: what the transcoder published — "duration",
+ *                               "hls", "dash", "storyboard": paths relative to the media
+ *                               folder; an object of at most 4096 bytes, stored as given)
  *    "created_at": RFC 3339 UTC, "updated_at": RFC 3339 UTC}
  *
  * Limits: title <= 200 chars, description <= 5000, tags <= 20 of <= 50 chars each.
@@ -38,7 +41,7 @@ extern "C" {
 
 #define SG_METADATA_SERVICE "metadata"
 #define SG_METADATA_MAJOR 1
-#define SG_METADATA_MINOR 0
+#define SG_METADATA_MINOR 1
 
 typedef struct sg_metadata_service {
   uint32_t struct_size; /* sizeof(sg_metadata_service). since 1.0 */
@@ -48,7 +51,7 @@ typedef struct sg_metadata_service {
    * object with any of: "id" (a UUID chosen by the caller, e.g. the upload id; generated when
    * absent), "title", "description", "tags", "visibility" (default "public"), "gate"
    * (required for token_gated), "status" (default "uploading"), "source", "renditions",
-   * "poster". Unknown fields are SG_ERR_INVALID. On SG_OK *out_record receives the stored
+   * "poster", "media" (1.1). Unknown fields are SG_ERR_INVALID. On SG_OK *out_record receives the stored
    * record (caller releases) and event "content.created" {content_id, owner} is published.
    * SG_ERR_EXISTS when the given id is taken. since 1.0 */
   sg_status (*create_content)(void* self, const char* owner, size_t owner_size,
@@ -67,9 +70,9 @@ typedef struct sg_metadata_service {
                              sg_error* err);
 
   /* Applies a partial update: a JSON object with any of "title", "description", "tags",
-   * "visibility", "gate", "status", "status_reason", "source", "renditions", "poster"
-   * (a field set to null clears it where that makes sense: gate, source, poster,
-   * status_reason). The result must still be valid (e.g. token_gated needs a gate).
+   * "visibility", "gate", "status", "status_reason", "source", "renditions", "poster",
+   * "media" (1.1) (a field set to null clears it where that makes sense: gate, source,
+   * poster, media, status_reason). The result must still be valid (e.g. token_gated needs a gate).
    * On SG_OK *out_record (may be NULL) receives the updated record and "content.updated"
    * is published. since 1.0 */
   sg_status (*update_fields)(void* self, const char* id, size_t id_size, const char* patch_json,

@@ -119,6 +119,13 @@ json renditions_from(const json& v) {
   return v;
 }
 
+// The transcoder's description of the published set; a bounded object, stored as given.
+json media_from(const json& v) {
+  if (!v.is_object()) bad("media", "must be an object");
+  if (v.dump().size() > 4096) bad("media", "must be at most 4096 bytes of JSON");
+  return v;
+}
+
 std::string status_from(const json& v) {
   if (!v.is_string() || !valid_status(v.get<std::string>()))
     bad("status", "must be one of uploading, processing, ready, failed");
@@ -173,6 +180,11 @@ void set_field(Content& c, const std::string& key, const json& v, Writer writer,
       c.poster.reset();
     else
       c.poster = text(v, "poster", kMaxPoster);
+  } else if (svc && key == "media") {
+    if (v.is_null())
+      c.media.reset();
+    else
+      c.media = media_from(v);
   } else if (svc && !patch && key == "id") {
     if (!v.is_string() || !sql::is_uuid(v.get<std::string>())) bad("id", "must be a UUID");
     c.id = sql::lower(v.get<std::string>());
@@ -285,6 +297,7 @@ json to_json(const Content& c) {
               {"source", c.source ? *c.source : json(nullptr)},
               {"renditions", c.renditions},
               {"poster", c.poster ? json(*c.poster) : json(nullptr)},
+              {"media", c.media ? *c.media : json(nullptr)},
               {"created_at", sql::rfc3339(c.created_at)},
               {"updated_at", sql::rfc3339(c.updated_at)}};
 }

@@ -45,12 +45,15 @@ struct Content {
   std::optional<json> source;
   json renditions = json::array();
   std::optional<std::string> poster;
+  // What the transcoder published: duration, manifests, storyboard (paths relative to the
+  // content's media folder). Null until the content is ready.
+  std::optional<json> media;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
 
 // Who is writing: REST callers may set only user-editable fields; trusted plugins (through
-// the service) may also set id/status/source/renditions/poster.
+// the service) may also set id/status/source/renditions/poster/media.
 enum class Writer { rest, service };
 
 // Builds a new record from a create request (validated; unknown fields refused). The id is

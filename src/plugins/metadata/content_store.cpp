@@ -18,7 +18,7 @@ using sql::Session;
 
 constexpr const char* kColumns =
     "id, owner, title, description, tags, visibility, gate, status, status_reason, source, "
-    "renditions, poster, created_at, updated_at";
+    "renditions, poster, media, created_at, updated_at";
 
 constexpr const char* kCommonV1 = R"(
 CREATE TABLE sg_content (
@@ -61,6 +61,9 @@ const std::string kPostgresV1 =
     "(to_tsvector('simple', title || ' ' || description)) STORED;"
     "CREATE INDEX sg_content_search ON sg_content USING GIN (search);";
 
+// v2: the transcoder's description of the published media (duration, manifests, storyboard).
+constexpr const char* kV2 = "ALTER TABLE sg_content ADD COLUMN media TEXT;";
+
 std::string ph(size_t n) {
   std::string s("$");
   s.append(std::to_string(n));
@@ -81,6 +84,7 @@ Content from_row(const Row& r) {
   if (auto s = r.opt_str("source")) c.source = json::parse(*s);
   c.renditions = json::parse(r.str("renditions"));
   c.poster = r.opt_str("poster");
+  if (auto m = r.opt_str("media")) c.media = json::parse(*m);
   c.created_at = r.i64("created_at");
   c.updated_at = r.i64("updated_at");
   return c;
@@ -119,7 +123,7 @@ std::optional<std::string> fts5_query(const std::string& text) {
 }
 
 void ContentStore::migrate() {
-  sql::migrate(db_, "metadata", {{1, kSqliteV1, kPostgresV1}});
+  sql::migrate(db_, "metadata", {{1, kSqliteV1, kPostgresV1}, {2, kV2, kV2}});
 }
 
 void ContentStore::write_row(Session& s, const Content& c, bool insert) {
@@ -137,19 +141,20 @@ void ContentStore::write_row(Session& s, const Content& c, bool insert) {
            c.renditions.dump(),
            sql::opt(c.poster),
            c.created_at,
-           c.updated_at};
+           c.updated_at,
+           c.media ? sql::Value(c.media->dump()) : sql::Value(nullptr)};
   if (insert) {
     s.exec(
         "INSERT INTO sg_content (id, owner, owner_key, title, description, tags, visibility, "
-        "gate, status, status_reason, source, renditions, poster, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        "gate, status, status_reason, source, renditions, poster, created_at, updated_at, media) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         p);
   } else {
     s.exec(
         "UPDATE sg_content SET owner = $2, owner_key = $3, title = $4, description = $5, "
         "tags = $6, visibility = $7, gate = $8, status = $9, status_reason = $10, "
-        "source = $11, renditions = $12, poster = $13, created_at = $14, updated_at = $15 "
-        "WHERE id = $1",
+        "source = $11, renditions = $12, poster = $13, created_at = $14, updated_at = $15, "
+        "media = $16 WHERE id = $1",
         p);
     s.exec("DELETE FROM sg_content_tags WHERE content_id = $1", {c.id});
   }
@@ -248,7 +253,8 @@ ListPage ContentStore::list(const ListQuery& q) {
       "SELECT c.id AS id, c.owner AS owner, c.title AS title, c.description AS "
       "description, c.tags AS tags, c.visibility AS visibility, c.gate AS gate, "
       "c.status AS status, c.status_reason AS status_reason, c.source AS source, "
-      "c.renditions AS renditions, c.poster AS poster, c.created_at AS created_at, "
+      "c.renditions AS renditions, c.poster AS poster, c.media AS media, "
+      "c.created_at AS created_at, "
       "c.updated_at AS updated_at" +
       from + where + " ORDER BY c.created_at DESC, c.id DESC LIMIT " + bind(q.limit + 1);
   ListPage page;

@@ -40,9 +40,13 @@ void MetadataPlugin::on_event(std::string_view topic, const json& p) {
       } else {
         host().warn("metadata: upload.completed for unknown content " + id + " without owner");
       }
+    } else if (p.value("recorded", false)) {
+      // The transcoder already wrote this outcome through the metadata service (durably,
+      // retried with its job); the event is for everyone else.
+      return;
     } else if (topic == "transcode.completed") {
       json change = {{"status", "ready"}, {"status_reason", nullptr}};
-      for (const char* k : {"renditions", "poster", "source"})
+      for (const char* k : {"renditions", "poster", "source", "media"})
         if (p.contains(k)) change[k] = p[k];
       try {
         patch(id, change, Writer::service, std::nullopt);
