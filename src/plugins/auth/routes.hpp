@@ -7,11 +7,11 @@
 #include <streamgate/services/auth.hpp>
 #include <streamgate/services/http.hpp>
 
-#include "core.hpp"
+#include "context.hpp"
 
 namespace sg::auth {
 
-void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host);
+void add_routes(sg::http::Router& router, Context& core, const sg::Host& host);
 
 // The session token a request carries, read by sg::credentials (shared with the gateway):
 // "Authorization: Bearer <t>", else the sg_session cookie; "" when neither, nullopt when the

@@ -1,54 +1,52 @@
-// The worker plugin: owns the database handle, the job store, the runner threads, the
-// `jobs` v1 service table and the /api/v1/jobs routes.
+// The worker plugin's shared state, handed by plugin.cpp to service.cpp and routes.cpp: the
+// config, the database handle, the job store and the job runner (the runner threads), plus
+// enqueue, the one operation both the service and the runner's schedules go through.
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include <streamgate/services/jobs.h>
 #include <streamgate/plugin.hpp>
-#include <streamgate/services/http.hpp>
 
+#include "config.hpp"
 #include "job_store.hpp"
 #include "runner.hpp"
 #include "sql/database.hpp"
 
 namespace sg::worker {
 
-struct WorkerConfig {
-  RunnerOptions runner;
-  int64_t default_max_attempts = 5;
-  // Parses plugins.worker; unknown keys and bad values are errors naming the key.
-  static WorkerConfig from_json(const json& section);
-};
-
-class WorkerPlugin final : public Plugin {
+class Context {
  public:
-  WorkerPlugin(Host host, const json& config);
-  ~WorkerPlugin() override;
-  void start() override;
-  void stop(std::chrono::milliseconds deadline) override;
-  json health() override;
+  Context(Host host, WorkerConfig config) : host_(host), config_(std::move(config)) {}
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
-  // Service implementation (called through the C table in service.cpp).
-  std::string enqueue(const std::string& type, const std::string& payload,
-                      const sg_job_options* options);
+  // start(): opens the database, migrates it and starts the runner threads (publishing
+  // job events through the host). stop(): joins the runner threads.
+  void open();
+  void close();
+  json health() const;
+
+  const Host& host() const noexcept { return host_; }
+  const WorkerConfig& config() const noexcept { return config_; }
+  const sql::Database& database() const;
+  // Throw sg::Error(SG_ERR_UNAVAILABLE) before open().
   JobStore& store();
   Runner& runner();
-  const WorkerConfig& config() const { return config_; }
+
+  // The service's enqueue: validates type, payload and the caller's options (members read
+  // only when its struct is big enough), stores the job and wakes the runner.
+  std::string enqueue(const std::string& type, const std::string& payload,
+                      const sg_job_options* options);
 
  private:
-  void add_routes();
-
+  Host host_;
   WorkerConfig config_;
-  sg_jobs_service table_{};
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<JobStore> store_;
   std::unique_ptr<Runner> runner_;
-  ServiceRef<sg_http_service> http_;
-  http::Router router_;
 };
-
-// Fills the C service table whose self is `plugin`.
-void fill_service_table(sg_jobs_service& t, WorkerPlugin* plugin);
 
 }  // namespace sg::worker
