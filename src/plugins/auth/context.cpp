@@ -21,7 +21,7 @@ const AuthConfig& checked(const AuthConfig& c) {
 }  // namespace
 
 Context::Context(AuthConfig config, const sg_cache_service* cache, NowFn now,
-                   std::unique_ptr<SecurityStore> security)
+                 std::unique_ptr<SecurityStore> security)
     : config_(checked(config)),
       store_(make_store(cache, config_.memory_store_max_entries)),
       security_(security ? std::move(security)
@@ -43,7 +43,7 @@ bool Context::is_admin(const std::string& address) const {
 }
 
 sg_status Context::identify(std::string_view token, sg_http_identity* out,
-                             std::string* message) const {
+                            std::string* message) const {
   *out = sg_http_identity{};
   SessionCheck c = tokens_.verify_session(token);
   if (c.verdict == Verdict::kUnavailable) {

@@ -24,7 +24,7 @@ class Context {
   // revocations) may be null: a MemorySecurityStore then (one process only: tests, bench).
   // Throws std::invalid_argument when config.jwt_secret is empty.
   Context(AuthConfig config, const sg_cache_service* cache, NowFn now = system_now,
-           std::unique_ptr<SecurityStore> security = nullptr);
+          std::unique_ptr<SecurityStore> security = nullptr);
 
   const AuthConfig& config() const noexcept { return config_; }
   KvStore& store() noexcept { return *store_; }  // gate answers only
