@@ -58,7 +58,7 @@ class AuthPlugin final : public sg::Plugin {
     ctx_->metrics = AuthMetrics::create(host());
     service_.attach(ctx_.get());
     router_.bind(http_.get());
-    add_routes(router_, *ctx_, host());
+    add_routes(*ctx_, router_, host());
     host().info(std::string("auth started: security store=") + ctx_->security().kind() + " (" +
                 db_->describe() + "), gate cache=" + ctx_->store().kind() +
                 ", chains=" + std::to_string(config_.chains.size()));

@@ -118,7 +118,7 @@ std::optional<std::string> request_token(const Exchange& ex) {
   return std::string(cred.token);
 }
 
-void add_routes(sg::http::Router& router, Context& core, const sg::Host& host) {
+void add_routes(Context& core, sg::http::Router& router, const sg::Host& host) {
   using sg::http::RouteSpec;
   const uint64_t small_body = 64 * 1024;
 
