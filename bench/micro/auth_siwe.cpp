@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "core.hpp"
+#include "context.hpp"
 #include "web3/ecrecover.hpp"
 #include "web3/siwe.hpp"
 
@@ -83,8 +83,8 @@ BENCHMARK(BM_SiweVerify);
 
 void BM_SiweLogin(benchmark::State& state) {
   nlohmann::json section = {{"jwt_secret", std::string(48, 'b')}, {"domains", {"streamgate.test"}}};
-  sg::auth::AuthCore core(sg::auth::parse_config(section, false), nullptr,
-                          [] { return int64_t{1767225600}; });
+  sg::auth::Context core(sg::auth::parse_config(section, false), nullptr,
+                         [] { return int64_t{1767225600}; });
   const auto& s = samples();
   size_t i = 0;
   for (auto _ : state) {

@@ -1,4 +1,4 @@
-// A fixed set of worker threads over one FIFO queue, optionally bounded.
+// A fixed set of pool threads over one FIFO queue, optionally bounded.
 #pragma once
 
 #include <condition_variable>

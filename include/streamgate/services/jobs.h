@@ -2,10 +2,10 @@
  * Service "jobs" v1 — durable background jobs, provided by the worker plugin.
  *
  * Jobs live in the SQL database (SQLite or PostgreSQL), survive crashes and are shared by
- * every streamgate process on the same database: a job runs on exactly one worker at a
- * time (leases with heartbeat; a job whose process died is re-claimed when its lease
- * expires). A handler may therefore run more than once for the same job (after a crash or
- * a retry): handlers must be idempotent.
+ * every streamgate process on the same database: a job runs on exactly one runner thread
+ * (of one process) at a time (leases with heartbeat; a job whose process died is
+ * re-claimed when its lease expires). A handler may therefore run more than once for the
+ * same job (after a crash or a retry): handlers must be idempotent.
  *
  * Blocking: enqueue/cancel/get do database I/O; call them from a blocking-pool thread
  * (host run_blocking) or a plugin's own thread, never from a network thread.
@@ -30,7 +30,7 @@ extern "C" {
 
 /* Job states as they appear in get()'s JSON "state" and in REST. since 1.0
  *  "queued"    waiting for run_at (new, delayed, or waiting for a retry after a failure)
- *  "running"   claimed by a worker holding a lease
+ *  "running"   claimed by a runner thread holding a lease
  *  "succeeded" the handler called succeed()
  *  "dead"      failed max_attempts times (or failed non-retryably); last_error is kept
  *  "cancelled" cancel() was called before it finished */
@@ -92,9 +92,9 @@ typedef struct sg_job_context {
   void (*fail)(void* ctx, const char* message, size_t message_size, int retryable);
 } sg_job_context;
 
-/* Runs one job on one of the worker's own threads (never a network or event thread). It may
- * block for as long as the work takes (the worker keeps the lease alive by heartbeat) and
- * must not throw. since 1.0 */
+/* Runs one job on one of the worker plugin's runner threads (never a network or event
+ * thread). It may block for as long as the work takes (the worker keeps the lease alive by
+ * heartbeat) and must not throw. since 1.0 */
 typedef void (*sg_job_handler_fn)(void* user, const sg_job_context* job);
 
 typedef struct sg_jobs_service {
@@ -110,7 +110,7 @@ typedef struct sg_jobs_service {
                        size_t payload_size, const sg_job_options* options, sg_owned_str* out_id,
                        sg_error* err);
 
-  /* Registers the handler for `type` in this process: the worker's threads start claiming
+  /* Registers the handler for `type` in this process: the runner threads start claiming
    * jobs of that type. Call from start() or later. SG_ERR_EXISTS when a handler for the type
    * is already registered. since 1.0 */
   sg_status (*register_handler)(void* self, const char* type, size_t type_size,

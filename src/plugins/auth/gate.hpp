@@ -36,9 +36,9 @@ struct GateAnswer {
 };
 
 struct AuthMetrics;
-class AuthCore;
+class Context;
 // Counts one answer in the gate metrics.
-void count_gate(AuthCore& core, const GateAnswer& a);
+void count_gate(Context& core, const GateAnswer& a);
 
 // Parses {chain_id, contract, standard, token_id?, min_balance?} (address is filled by the
 // caller). On failure returns nullopt and sets *error.

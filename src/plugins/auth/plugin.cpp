@@ -1,6 +1,6 @@
 // auth.so entry and wiring: config at create() (refuses weak secrets outside dev mode),
 // service table registered at create(); at start() the dev-mode key (if needed), the SIWE
-// domains, the security store (SQL), core and routes.
+// domains, the security store (SQL), context and routes.
 #include <streamgate/services/cache.h>
 #include <streamgate/plugin.hpp>
 #include <streamgate/services/http.hpp>
@@ -9,7 +9,7 @@
 #include <filesystem>
 
 #include "config.hpp"
-#include "core.hpp"
+#include "context.hpp"
 #include "routes.hpp"
 #include "secret_file.hpp"
 #include "service.hpp"
@@ -54,13 +54,13 @@ class AuthPlugin final : public sg::Plugin {
 
     cache_ =
         sg::ServiceRef<sg_cache_service>::optional(host(), SG_CACHE_SERVICE, SG_CACHE_MAJOR, 0);
-    core_ = std::make_unique<AuthCore>(config_, cache_.get(), system_now, std::move(security));
-    core_->metrics = AuthMetrics::create(host());
-    service_.attach(core_.get());
+    ctx_ = std::make_unique<Context>(config_, cache_.get(), system_now, std::move(security));
+    ctx_->metrics = AuthMetrics::create(host());
+    service_.attach(ctx_.get());
     router_.bind(http_.get());
-    add_routes(router_, *core_, host());
-    host().info(std::string("auth started: security store=") + core_->security().kind() + " (" +
-                db_->describe() + "), gate cache=" + core_->store().kind() +
+    add_routes(*ctx_, router_, host());
+    host().info(std::string("auth started: security store=") + ctx_->security().kind() + " (" +
+                db_->describe() + "), gate cache=" + ctx_->store().kind() +
                 ", chains=" + std::to_string(config_.chains.size()));
   }
 
@@ -75,10 +75,10 @@ class AuthPlugin final : public sg::Plugin {
   ~AuthPlugin() override { service_.attach(nullptr); }
 
   nlohmann::json health() override {
-    nlohmann::json chains = core_ ? core_->chains().describe() : nlohmann::json::array();
-    return {{"healthy", core_ != nullptr && db_ != nullptr && db_->healthy()},
-            {"security_store", core_ ? core_->security().kind() : "none"},
-            {"store", core_ ? core_->store().kind() : "none"},
+    nlohmann::json chains = ctx_ ? ctx_->chains().describe() : nlohmann::json::array();
+    return {{"healthy", ctx_ != nullptr && db_ != nullptr && db_->healthy()},
+            {"security_store", ctx_ ? ctx_->security().kind() : "none"},
+            {"store", ctx_ ? ctx_->store().kind() : "none"},
             {"chains", chains}};
   }
 
@@ -134,12 +134,12 @@ class AuthPlugin final : public sg::Plugin {
 
   bool dev_mode_ = false;
   AuthConfig config_;
-  std::unique_ptr<sql::Database> db_;     // outlives core_ (its security store uses it)
-  SqlSecurityStore* security_ = nullptr;  // owned by core_
+  std::unique_ptr<sql::Database> db_;     // outlives ctx_ (its security store uses it)
+  SqlSecurityStore* security_ = nullptr;  // owned by ctx_
   AuthService service_;
   sg::ServiceRef<sg_cache_service> cache_;  // optional: gate answers cached in this process
   sg::ServiceRef<sg_http_service> http_;
-  std::unique_ptr<AuthCore> core_;
+  std::unique_ptr<Context> ctx_;
   sg::http::Router router_;
 };
 

@@ -57,7 +57,7 @@ std::string cookie_header(const AuthConfig& c, const std::string& value, int64_t
   return h;
 }
 
-void answer_session(const Exchange& ex, AuthCore& core, const std::string& token,
+void answer_session(const Exchange& ex, Context& core, const std::string& token,
                     const SessionClaims& claims) {
   const AuthConfig& c = core.config();
   std::vector<sg::http::Header> headers{{"Cache-Control", "no-store"}};
@@ -90,7 +90,7 @@ json object_body(const Exchange& ex) {
 }
 
 // Verifies the caller's own session token (for refresh / logout) or throws 401.
-SessionClaims require_session(AuthCore& core, const Exchange& ex) {
+SessionClaims require_session(Context& core, const Exchange& ex) {
   auto token = request_token(ex);
   if (!token) throw HttpError(401, "invalid_session", "malformed session credential");
   if (token->empty()) throw HttpError(401, "unauthorized", "no session token");
@@ -118,7 +118,7 @@ std::optional<std::string> request_token(const Exchange& ex) {
   return std::string(cred.token);
 }
 
-void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host) {
+void add_routes(Context& core, sg::http::Router& router, const sg::Host& host) {
   using sg::http::RouteSpec;
   const uint64_t small_body = 64 * 1024;
 

@@ -7,11 +7,13 @@
 #include <streamgate/services/auth.hpp>
 #include <streamgate/services/http.hpp>
 
-#include "core.hpp"
+#include "context.hpp"
 
 namespace sg::auth {
 
-void add_routes(sg::http::Router& router, AuthCore& core, const sg::Host& host);
+// Context first and the Router second, as in every plugin; auth's Context has no Host of its
+// own (tests build it without one), so the host comes third.
+void add_routes(Context& core, sg::http::Router& router, const sg::Host& host);
 
 // The session token a request carries, read by sg::credentials (shared with the gateway):
 // "Authorization: Bearer <t>", else the sg_session cookie; "" when neither, nullopt when the

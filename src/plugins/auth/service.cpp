@@ -15,8 +15,8 @@ namespace {
 using sg::provider::fail;
 using sg::provider::guard;
 
-AuthCore& core_of(void* self) {
-  AuthCore* core = static_cast<AuthService*>(self)->core();
+Context& core_of(void* self) {
+  Context* core = static_cast<AuthService*>(self)->core();
   if (core == nullptr) throw sg::Error(SG_ERR_UNAVAILABLE, "auth is not started");
   return *core;
 }
@@ -90,7 +90,7 @@ sg_status playback_verify(void* self, const char* token, size_t token_size, cons
   return g != SG_OK ? g : st;
 }
 
-sg_status run_gate(AuthCore& core, const sg_http_identity* identity, std::string_view rule_text,
+sg_status run_gate(Context& core, const sg_http_identity* identity, std::string_view rule_text,
                    uint32_t flags, sg_auth_gate_result* out, sg_error* err) {
   auto rule = nlohmann::json::parse(rule_text, nullptr, false);
   if (rule.is_discarded()) {
@@ -139,7 +139,7 @@ sg_status gate_check_async(void* self, const sg_http_identity* identity, const c
   return guard(err, [&] {
     if (done == nullptr) throw sg::Error(SG_ERR_INVALID, "done callback is NULL");
     auto* svc = static_cast<AuthService*>(self);
-    AuthCore& core = core_of(self);
+    Context& core = core_of(self);
     if (svc->host().api() == nullptr) throw sg::Error(SG_ERR_UNAVAILABLE, "no blocking pool");
     sg_http_identity id{};
     if (identity != nullptr) id = *identity;
@@ -163,7 +163,7 @@ sg_status verify_typed_data(void* self, const char* typed_data_json, size_t type
                             char out_address[SG_IDENTITY_ADDRESS_MAX], uint8_t out_digest[32],
                             sg_error* err) noexcept {
   return guard(err, [&] {
-    AuthCore& core = core_of(self);
+    Context& core = core_of(self);
     auto typed = nlohmann::json::parse(
         std::string_view(typed_data_json == nullptr ? "" : typed_data_json, typed_data_size),
         nullptr, false);

@@ -1,4 +1,4 @@
-// The `auth` v1 C vtable over AuthCore: noexcept shims, errors as sg_status + message.
+// The `auth` v1 C vtable over Context: noexcept shims, errors as sg_status + message.
 #pragma once
 
 #include <atomic>
@@ -6,7 +6,7 @@
 #include <streamgate/services/auth.h>
 #include <streamgate/plugin.hpp>
 
-#include "core.hpp"
+#include "context.hpp"
 
 namespace sg::auth {
 
@@ -17,14 +17,14 @@ class AuthService {
   explicit AuthService(sg::Host host = {}) : host_(host) {}
   // Until attach(), every call answers SG_ERR_UNAVAILABLE (the table is registered in
   // create(), the core is built in start()).
-  void attach(AuthCore* core) noexcept { core_.store(core, std::memory_order_release); }
+  void attach(Context* core) noexcept { core_.store(core, std::memory_order_release); }
   const sg_auth_service* table() const noexcept { return &table_; }
-  AuthCore* core() const noexcept { return core_.load(std::memory_order_acquire); }
+  Context* core() const noexcept { return core_.load(std::memory_order_acquire); }
   const sg::Host& host() const noexcept { return host_; }
 
  private:
   sg::Host host_;
-  std::atomic<AuthCore*> core_{nullptr};
+  std::atomic<Context*> core_{nullptr};
   sg_auth_service table_ = make_table();
   sg_auth_service make_table();
 };

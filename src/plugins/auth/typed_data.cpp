@@ -7,7 +7,7 @@
 
 namespace sg::auth {
 
-TypedDataResult verify_typed(const AuthCore& core, const nlohmann::json& typed,
+TypedDataResult verify_typed(const Context& core, const nlohmann::json& typed,
                              const std::string& signature, const std::string& expected) {
   TypedDataResult r;
   web3::eip712::Error e;

@@ -6,7 +6,7 @@
 #include <streamgate/plugin.h>
 #include <nlohmann/json.hpp>
 
-#include "core.hpp"
+#include "context.hpp"
 #include "web3/keccak.hpp"
 
 namespace sg::auth {
@@ -21,7 +21,7 @@ struct TypedDataResult {
 
 // Recovers the signer; when `expected` is non-empty the signer must be it (for a contract
 // wallet, EIP-1271 on the domain's chainId, which is blocking).
-TypedDataResult verify_typed(const AuthCore& core, const nlohmann::json& typed,
+TypedDataResult verify_typed(const Context& core, const nlohmann::json& typed,
                              const std::string& signature, const std::string& expected);
 
 }  // namespace sg::auth

@@ -1,14 +1,14 @@
 // The C table of service "metadata" v1; exceptions become sg_status + message.
 #include <streamgate/plugin.hpp>
 
-#include "metadata_plugin.hpp"
+#include "service.hpp"
 #include "sql/util.hpp"
 
 namespace sg::metadata {
 namespace {
 
-MetadataPlugin* self_of(void* s) {
-  return static_cast<MetadataPlugin*>(s);
+Context* self_of(void* s) {
+  return static_cast<Context*>(s);
 }
 std::string str(const char* p, size_t n) {
   return p == nullptr ? std::string() : std::string(p, n);
@@ -68,9 +68,9 @@ sg_status delete_content(void* self, const char* id, size_t id_size, sg_error* e
 
 }  // namespace
 
-void fill_service_table(sg_metadata_service& t, MetadataPlugin* plugin) {
+void fill_service_table(sg_metadata_service& t, Context* ctx) {
   t.struct_size = sizeof(sg_metadata_service);
-  t.self = plugin;
+  t.self = ctx;
   t.create_content = &create_content;
   t.get = &get;
   t.update_status = &update_status;

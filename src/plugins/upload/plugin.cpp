@@ -13,6 +13,7 @@
 
 #include "completion.hpp"
 #include "context.hpp"
+#include "events.hpp"
 #include "routes.hpp"
 
 namespace sg::upload {
@@ -97,22 +98,7 @@ class UploadPlugin final : public Plugin {
       }
     });
 
-    // The upload's bytes are the content's source file: when the content is deleted
-    // through the catalogue, its upload goes too.
-    content_deleted_ =
-        host().subscribe("content.deleted", [this](std::string_view, const nlohmann::json& p) {
-          if (!p.is_object() || !p.contains("content_id") || !p["content_id"].is_string()) return;
-          std::string id = p["content_id"].get<std::string>();
-          if (!valid_upload_id(id)) return;
-          host().run_blocking([this, id] {
-            if (!ctx_.store->get(id)) return;
-            if (auto st = ctx_.store->remove(id); !st)
-              host().warn("upload " + id +
-                          ": not removed after content deletion: " + st.error().what());
-            else
-              host().info("upload " + id + " removed with its content");
-          });
-        });
+    content_deleted_ = subscribe_events(ctx_);
 
     auto period = std::chrono::seconds(ctx_.config.sweep_interval_seconds);
     sweep_timer_ = host().start_timer(period, period, [this] { on_sweep_tick(); });

@@ -1,6 +1,7 @@
 // Errors as values inside the upload plugin: every fallible domain function returns a
-// Result<T> (value or an HTTP-shaped failure) so that handlers map failures to HTTP answers
-// in one place (respond_failure) and nothing throws across module edges. The failure is the
+// Result<T> (value or an HTTP-shaped failure) and nothing throws across module edges;
+// handlers throw the failure (tus_error/upload_error add the route's headers) or answer it
+// with Exchange::respond_error. The failure is the
 // SDK's sg::http::HttpError: status, snake_case code, message, and for 413 answers the limit
 // in bytes as the JSON field "limit".
 #pragma once

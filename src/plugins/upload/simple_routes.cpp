@@ -164,7 +164,7 @@ struct SimpleUpload {
     } catch (const std::exception& e) {
       ctx->host.error(std::string("upload: ") + e.what());
       discard();
-      respond_failure(ex, fail(500, "internal_error", "the upload could not be stored"), false);
+      ex.respond_error(upload_error(fail(500, "internal_error", "the upload could not be stored")));
     }
   }
 
@@ -184,18 +184,21 @@ struct SimpleUpload {
     if (st && !parser && !session) st = start_file();  // raw empty body
     if (!st) {
       discard();
-      return respond_failure(ex, st.error(), false);
+      ex.respond_error(upload_error(st.error()));
+      return;
     }
     // A declared empty body has no write session: the upload is complete at creation.
     Result<uint64_t> off = session ? session->finish() : Result<uint64_t>(uint64_t{0});
     if (!off) {
       discard();
-      return respond_failure(ex, off.error(), false);
+      ex.respond_error(upload_error(off.error()));
+      return;
     }
     if (!declared_length) {
       if (auto sl = ctx->store->set_length(id, off.value()); !sl) {
         discard();
-        return respond_failure(ex, sl.error(), false);
+        ex.respond_error(upload_error(sl.error()));
+        return;
       }
     }
     // Fields that came after the file part still describe the content.
@@ -225,7 +228,7 @@ struct SimpleUpload {
 
 void handle_post(Context& ctx, const http::Exchange& ex) {
   auto owner = uploader(ctx, ex);
-  if (!owner) return respond_failure(ex, owner.error(), false);
+  if (!owner) throw upload_error(owner.error());
   auto up = std::make_shared<SimpleUpload>();
   up->ctx = &ctx;
   up->ex = ex;
@@ -236,17 +239,13 @@ void handle_post(Context& ctx, const http::Exchange& ex) {
     up->parser = std::make_unique<MultipartParser>(*boundary, up->handler());
     // The file is smaller than the whole body: only an upper bound is known up front.
     if (cl > 0 && static_cast<uint64_t>(cl) > ctx.config.max_size + kMaxFieldBytes)
-      return respond_failure(
-          ex,
+      throw upload_error(
           fail(413, "upload_too_large",
                "uploads are limited to " + std::to_string(ctx.config.max_size) + " bytes",
-               static_cast<long long>(ctx.config.max_size)),
-          false);
+               static_cast<long long>(ctx.config.max_size)));
   } else if (trim(ct).substr(0, 10) == "multipart/") {
-    return respond_failure(ex,
-                           fail(415, "unsupported_media_type",
-                                "multipart bodies must be multipart/form-data with a boundary"),
-                           false);
+    throw upload_error(fail(415, "unsupported_media_type",
+                            "multipart bodies must be multipart/form-data with a boundary"));
   } else {
     for (const char* f : kFieldNames) {
       if (auto v = ex.query_param(f)) up->fields[f] = repair_utf8(*v);
@@ -254,9 +253,9 @@ void handle_post(Context& ctx, const http::Exchange& ex) {
     if (cl >= 0) up->declared_length = static_cast<uint64_t>(cl);
   }
   if (auto lim = check_limits(ctx, up->owner, up->declared_length); !lim)
-    return respond_failure(ex, lim.error(), false);
+    throw upload_error(lim.error());
   // Validate the metadata before any byte is accepted.
-  if (auto f = content_fields(up->fields); !f) return respond_failure(ex, f.error(), false);
+  if (auto f = content_fields(up->fields); !f) throw upload_error(f.error());
   pump_body(
       ctx.writer_slots, ex, ctx.pump_buffers, [up](std::string_view d) { return up->sink(d); },
       [up](Status st) { up->finish(std::move(st)); });
@@ -264,7 +263,7 @@ void handle_post(Context& ctx, const http::Exchange& ex) {
 
 void handle_get(Context& ctx, const http::Exchange& ex) {
   auto v = owned_upload(ctx, ex);
-  if (!v) return respond_failure(ex, v.error(), false);
+  if (!v) throw upload_error(v.error());
   ex.respond_json(200, upload_json(v.value()), {{"Cache-Control", "no-store"}});
 }
 

@@ -25,11 +25,10 @@ std::string location_of(const Context& ctx, const std::string& id) {
 }
 
 // Version check for every request but OPTIONS (412 + Tus-Version).
-bool version_ok(const http::Exchange& ex) {
+void check_version(const http::Exchange& ex) {
   auto v = ex.header("Tus-Resumable");
-  if (v && trim(*v) == kTusVersion) return true;
-  respond_failure(ex, fail(412, "unsupported_tus_version", "Tus-Resumable must be 1.0.0"), true);
-  return false;
+  if (!v || trim(*v) != kTusVersion)
+    throw tus_error(fail(412, "unsupported_tus_version", "Tus-Resumable must be 1.0.0"));
 }
 
 void add_state_headers(Headers& h, const UploadView& v) {
@@ -98,7 +97,8 @@ void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, 
   auto session = ctx.store->begin_write(id, offset, checksum, now_seconds());
   if (!session) {
     if (undo) undo();
-    return respond_failure(ex, session.error(), true);
+    ex.respond_error(tus_error(session.error()));
+    return;
   }
   std::shared_ptr<WriteSession> ws(std::move(session.value()));
   bool checksummed = checksum.has_value();
@@ -125,12 +125,14 @@ void stream_into(Context& ctx, const http::Exchange& ex, const std::string& id, 
           int code = st.error().status();
           ws->abandon(!checksummed && (code == 499 || code == 408 || code == 503));
           if (undo) undo();
-          return respond_failure(ex, st.error(), true);
+          ex.respond_error(tus_error(st.error()));
+          return;
         }
         auto off = ws->finish();
         if (!off) {
           if (undo) undo();
-          return respond_failure(ex, off.error(), true);
+          ex.respond_error(tus_error(off.error()));
+          return;
         }
         Headers h = tus_base();
         h.insert(h.end(), extra.begin(), extra.end());
@@ -203,7 +205,8 @@ void create_upload(Context& ctx, const http::Exchange& ex, UploadRecord rec, boo
   }
   if (!created) {
     rollback.run();
-    return respond_failure(ex, created.error(), true);
+    ex.respond_error(tus_error(created.error()));
+    return;
   }
   rollback.upload_made = true;
   UploadRecord stored = created->record;
@@ -222,46 +225,41 @@ void create_upload(Context& ctx, const http::Exchange& ex, UploadRecord rec, boo
 }
 
 void handle_create(Context& ctx, const http::Exchange& ex) {
-  if (!version_ok(ex)) return;
+  check_version(ex);
   auto owner = uploader(ctx, ex);
-  if (!owner) return respond_failure(ex, owner.error(), true);
+  if (!owner) throw tus_error(owner.error());
 
   UploadRecord rec;
   rec.owner = owner.value();
   ConcatSpec concat;
   if (auto h = ex.header("Upload-Concat")) {
     auto c = parse_concat(*h);
-    if (!c) return respond_failure(ex, c.error(), true);
+    if (!c) throw tus_error(c.error());
     concat = c.value();
   }
   auto len_header = ex.header("Upload-Length");
   auto defer_header = ex.header("Upload-Defer-Length");
   if (concat.final_upload) {
     if (len_header || defer_header)
-      return respond_failure(
-          ex, fail(400, "invalid_header", "a final upload must not carry Upload-Length"), true);
-    if (has_body(ex))
-      return respond_failure(ex, fail(400, "invalid_request", "a final upload takes no body"),
-                             true);
+      throw tus_error(fail(400, "invalid_header", "a final upload must not carry Upload-Length"));
+    if (has_body(ex)) throw tus_error(fail(400, "invalid_request", "a final upload takes no body"));
   } else if (len_header && defer_header) {
-    return respond_failure(
-        ex, fail(400, "invalid_header", "send Upload-Length or Upload-Defer-Length, not both"),
-        true);
+    throw tus_error(
+        fail(400, "invalid_header", "send Upload-Length or Upload-Defer-Length, not both"));
   } else if (len_header) {
     auto n = parse_size_header("Upload-Length", *len_header);
-    if (!n) return respond_failure(ex, n.error(), true);
+    if (!n) throw tus_error(n.error());
     rec.length = n.value();
   } else if (defer_header) {
     if (trim(*defer_header) != "1")
-      return respond_failure(ex, fail(400, "invalid_header", "Upload-Defer-Length must be 1"),
-                             true);
+      throw tus_error(fail(400, "invalid_header", "Upload-Defer-Length must be 1"));
   } else {
-    return respond_failure(
-        ex, fail(400, "invalid_header", "Upload-Length or Upload-Defer-Length is required"), true);
+    throw tus_error(
+        fail(400, "invalid_header", "Upload-Length or Upload-Defer-Length is required"));
   }
   if (auto m = ex.header("Upload-Metadata")) {
     auto meta = parse_metadata(*m);
-    if (!meta) return respond_failure(ex, meta.error(), true);
+    if (!meta) throw tus_error(meta.error());
     rec.metadata = std::move(meta.value());
     rec.metadata_header = std::string(trim(*m));
   }
@@ -276,26 +274,19 @@ void handle_create(Context& ctx, const http::Exchange& ex) {
   if (body) {
     auto ct = ex.header("Content-Type");
     if (!ct || trim(*ct) != kOffsetOctetStream)
-      return respond_failure(
-          ex,
-          fail(415, "unsupported_media_type",
-               "a creation body needs Content-Type: application/offset+octet-stream"),
-          true);
+      throw tus_error(fail(415, "unsupported_media_type",
+                           "a creation body needs Content-Type: application/offset+octet-stream"));
     if (auto cs = ex.header("Upload-Checksum")) {
       auto spec = parse_checksum(*cs);
-      if (!spec) return respond_failure(ex, spec.error(), true);
+      if (!spec) throw tus_error(spec.error());
       checksum = spec.value();
     }
     if (rec.length && ex.content_length() > 0 &&
         static_cast<uint64_t>(ex.content_length()) > *rec.length)
-      return respond_failure(
-          ex,
-          fail(413, "upload_length_exceeded", "the body is larger than Upload-Length",
-               static_cast<long long>(*rec.length)),
-          true);
+      throw tus_error(fail(413, "upload_length_exceeded", "the body is larger than Upload-Length",
+                           static_cast<long long>(*rec.length)));
   }
-  if (auto lim = check_limits(ctx, rec.owner, rec.length); !lim)
-    return respond_failure(ex, lim.error(), true);
+  if (auto lim = check_limits(ctx, rec.owner, rec.length); !lim) throw tus_error(lim.error());
 
   on_pool(ctx, ex, true, [&ctx, ex, rec = std::move(rec), body, checksum]() mutable {
     try {
@@ -303,17 +294,17 @@ void handle_create(Context& ctx, const http::Exchange& ex) {
     } catch (const std::exception& e) {
       // Rolled back already (CreationRollback); answer rather than drop the exchange.
       ctx.host.error(std::string("upload creation failed: ") + e.what());
-      respond_failure(ex, fail(500, "internal_error", "the upload could not be created"), true);
+      ex.respond_error(tus_error(fail(500, "internal_error", "the upload could not be created")));
     }
   });
 }
 
 void handle_head(Context& ctx, const http::Exchange& ex) {
-  if (!version_ok(ex)) return;
+  check_version(ex);
   auto v = owned_upload(ctx, ex);
-  if (!v) return respond_failure(ex, v.error(), true);
+  if (!v) throw tus_error(v.error());
   if (v->expires_at != 0 && v->expires_at <= now_seconds())
-    return respond_failure(ex, fail(410, "upload_expired", "the upload has expired"), true);
+    throw tus_error(fail(410, "upload_expired", "the upload has expired"));
   Headers h = tus_base();
   h.push_back({"Cache-Control", "no-store"});
   h.push_back({"Upload-Offset", std::to_string(v->offset)});
@@ -338,83 +329,75 @@ void handle_head(Context& ctx, const http::Exchange& ex) {
 }
 
 void handle_patch(Context& ctx, const http::Exchange& ex) {
-  if (!version_ok(ex)) return;
+  check_version(ex);
   auto v = owned_upload(ctx, ex);
-  if (!v) return respond_failure(ex, v.error(), true);
+  if (!v) throw tus_error(v.error());
   if (v->record.concat == ConcatKind::final_upload)
-    return respond_failure(
-        ex, fail(403, "final_upload", "a final (concatenated) upload cannot be patched"), true);
+    throw tus_error(fail(403, "final_upload", "a final (concatenated) upload cannot be patched"));
   if (v->expires_at != 0 && v->expires_at <= now_seconds())
-    return respond_failure(ex, fail(410, "upload_expired", "the upload has expired"), true);
+    throw tus_error(fail(410, "upload_expired", "the upload has expired"));
   if (v->record.state != "uploading" || v->complete())
-    return respond_failure(ex, fail(409, "upload_complete", "the upload is already complete"),
-                           true);
+    throw tus_error(fail(409, "upload_complete", "the upload is already complete"));
   auto ct = ex.header("Content-Type");
   if (!ct || trim(*ct) != kOffsetOctetStream)
-    return respond_failure(ex,
-                           fail(415, "unsupported_media_type",
-                                "PATCH needs Content-Type: application/offset+octet-stream"),
-                           true);
+    throw tus_error(fail(415, "unsupported_media_type",
+                         "PATCH needs Content-Type: application/offset+octet-stream"));
   auto off_header = ex.header("Upload-Offset");
-  if (!off_header)
-    return respond_failure(ex, fail(400, "invalid_header", "Upload-Offset is required"), true);
+  if (!off_header) throw tus_error(fail(400, "invalid_header", "Upload-Offset is required"));
   auto offset = parse_size_header("Upload-Offset", *off_header);
-  if (!offset) return respond_failure(ex, offset.error(), true);
+  if (!offset) throw tus_error(offset.error());
   std::optional<ChecksumSpec> checksum;
   if (auto cs = ex.header("Upload-Checksum")) {
     auto spec = parse_checksum(*cs);
-    if (!spec) return respond_failure(ex, spec.error(), true);
+    if (!spec) throw tus_error(spec.error());
     checksum = spec.value();
   }
   std::optional<uint64_t> new_length;
   if (auto lh = ex.header("Upload-Length")) {
     auto n = parse_size_header("Upload-Length", *lh);
-    if (!n) return respond_failure(ex, n.error(), true);
+    if (!n) throw tus_error(n.error());
     if (!v->record.length) {
       if (auto lim = check_limits(ctx, v->record.owner, n.value(), v->offset); !lim)
-        return respond_failure(ex, lim.error(), true);
+        throw tus_error(lim.error());
     }
     new_length = n.value();
   }
   std::optional<uint64_t> length = new_length ? new_length : v->record.length;
   if (offset.value() != v->offset)
-    return respond_failure(
-        ex,
-        fail(409, "offset_mismatch",
-             "Upload-Offset " + std::to_string(offset.value()) +
-                 " does not match the current offset " + std::to_string(v->offset)),
-        true);
+    throw tus_error(fail(409, "offset_mismatch",
+                         "Upload-Offset " + std::to_string(offset.value()) +
+                             " does not match the current offset " + std::to_string(v->offset)));
   int64_t cl = ex.content_length();
   if (length && cl > 0 && static_cast<uint64_t>(cl) > *length - offset.value())
-    return respond_failure(ex,
-                           fail(413, "upload_length_exceeded", "the body goes past Upload-Length",
-                                static_cast<long long>(*length)),
-                           true);
+    throw tus_error(fail(413, "upload_length_exceeded", "the body goes past Upload-Length",
+                         static_cast<long long>(*length)));
   if (!length && cl > 0 && offset.value() + static_cast<uint64_t>(cl) > ctx.config.max_size)
-    return respond_failure(
-        ex,
-        fail(413, "upload_too_large",
-             "uploads are limited to " + std::to_string(ctx.config.max_size) + " bytes",
-             static_cast<long long>(ctx.config.max_size)),
-        true);
+    throw tus_error(fail(413, "upload_too_large",
+                         "uploads are limited to " + std::to_string(ctx.config.max_size) + " bytes",
+                         static_cast<long long>(ctx.config.max_size)));
   std::string id = v->record.id;
   on_pool(ctx, ex, true, [&ctx, ex, id, offset = offset.value(), checksum, new_length] {
     if (new_length) {
-      if (auto st = ctx.store->set_length(id, *new_length); !st)
-        return respond_failure(ex, st.error(), true);
+      if (auto st = ctx.store->set_length(id, *new_length); !st) {
+        ex.respond_error(tus_error(st.error()));
+        return;
+      }
     }
     stream_into(ctx, ex, id, offset, checksum, 204, {});
   });
 }
 
 void handle_delete(Context& ctx, const http::Exchange& ex) {
-  if (!version_ok(ex)) return;
+  check_version(ex);
   auto v = owned_upload(ctx, ex);
-  if (!v) return respond_failure(ex, v.error(), true);
+  if (!v) throw tus_error(v.error());
   std::string id = v->record.id;
   bool drop_content = v->record.has_content && v->record.state == "uploading";
   on_pool(ctx, ex, true, [&ctx, ex, id, drop_content] {
-    if (auto st = ctx.store->remove(id); !st) return respond_failure(ex, st.error(), true);
+    if (auto st = ctx.store->remove(id); !st) {
+      ex.respond_error(tus_error(st.error()));
+      return;
+    }
     // Content that never received its bytes goes with the upload; completed content lives
     // on (the catalogue and transcoder own it from then on).
     if (drop_content) delete_content_record(ctx, id);

@@ -148,7 +148,7 @@ std::optional<JobRecord> JobStore::claim(const std::vector<std::string>& types,
                                          const std::string& token, int64_t lease_ms) {
   if (types.empty()) return std::nullopt;
   {
-    // Idle workers poll often: probe on a reader first so an empty queue costs no write
+    // Idle runner threads poll often: probe on a reader first so an empty queue costs no write
     // transaction (on SQLite that would take the database's single write lock every poll).
     int64_t now = sql::now_ms();
     Params p{now};

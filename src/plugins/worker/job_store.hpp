@@ -1,5 +1,5 @@
 // The durable job queue in SQL: every state change is one statement or one transaction, and
-// every change to a running job is fenced by its lease token, so a worker that lost its lease
+// every change to a running job is fenced by its lease token, so a runner that lost its lease
 // (e.g. paused past expiry while another process re-claimed the job) cannot overwrite the
 // new owner's work.
 #pragma once
@@ -94,7 +94,7 @@ class JobStore {
   // cancelled when a cancel was requested meanwhile.
   bool fail(const std::string& id, const std::string& token, const std::string& error,
             bool retryable, int64_t backoff_ms);
-  // Gives the job back without consuming the attempt (worker stopping).
+  // Gives the job back without consuming the attempt (the worker plugin stopping).
   bool release(const std::string& id, const std::string& token);
   // A running job whose cancel was requested has returned: mark it cancelled.
   bool finish_cancelled(const std::string& id, const std::string& token);

@@ -1,5 +1,6 @@
-// The worker's own threads: N claimers that run handlers, plus one housekeeping thread that
-// renews leases (heartbeat), sweeps dead leases, prunes old jobs and fires schedules.
+// The runner threads (the worker plugin's own): N claimers that run handlers, plus one
+// housekeeping thread that renews leases (heartbeat), sweeps dead leases, prunes old jobs and
+// fires schedules.
 // Handlers are registered per type by other plugins through the jobs service.
 #pragma once
 

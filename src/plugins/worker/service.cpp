@@ -3,14 +3,14 @@
 #include <streamgate/plugin.hpp>
 
 #include "job_types.hpp"
+#include "service.hpp"
 #include "sql/util.hpp"
-#include "worker_plugin.hpp"
 
 namespace sg::worker {
 namespace {
 
-WorkerPlugin* self_of(void* s) {
-  return static_cast<WorkerPlugin*>(s);
+Context* self_of(void* s) {
+  return static_cast<Context*>(s);
 }
 
 std::string str(const char* p, size_t n) {
@@ -79,9 +79,9 @@ sg_status get(void* self, const char* id, size_t id_size, sg_owned_str* out, sg_
 
 }  // namespace
 
-void fill_service_table(sg_jobs_service& t, WorkerPlugin* plugin) {
+void fill_service_table(sg_jobs_service& t, Context* ctx) {
   t.struct_size = sizeof(sg_jobs_service);
-  t.self = plugin;
+  t.self = ctx;
   t.enqueue = &enqueue;
   t.register_handler = &register_handler;
   t.unregister_handler = &unregister_handler;

@@ -66,7 +66,7 @@ bool wait(Answer& a) {
 
 TEST(GateAsync, AnswersOnAPoolThread) {
   ThreadHost host;
-  sg::auth::AuthCore core{authtest::test_config(), nullptr};
+  sg::auth::Context core{authtest::test_config(), nullptr};
   sg::auth::AuthService service{sg::Host(&host.api)};
   service.attach(&core);
   const sg_auth_service* t = service.table();

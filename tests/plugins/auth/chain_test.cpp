@@ -8,7 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "chain_fixture.hpp"
-#include "core.hpp"
+#include "context.hpp"
 #include "test_util.hpp"
 #include "typed_data.hpp"
 #include "web3/abi.hpp"
@@ -78,7 +78,7 @@ class Chain : public ::testing::Test {
 }  // namespace
 
 TEST_F(Chain, Erc721OwnershipBalanceTransferAndCacheTtl) {
-  AuthCore core{config({chain_->rpc_url()}, 1, 1), nullptr};
+  Context core{config({chain_->rpc_url()}, 1, 1), nullptr};
   std::string a = chain_->account(0), b = chain_->account(1);
   // Fresh ids per test run keep this test independent of the others on the shared chain.
   auto owner_a = core.gate().check_nft(query(chain_->erc721(), "erc721", a, 1), true);
@@ -134,7 +134,7 @@ TEST_F(Chain, Erc721OwnershipBalanceTransferAndCacheTtl) {
 }
 
 TEST_F(Chain, Erc1155BalanceAgainstMinimum) {
-  AuthCore core{config({chain_->rpc_url()}), nullptr};
+  Context core{config({chain_->rpc_url()}), nullptr};
   auto three =
       core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7, 3), false);
   ASSERT_EQ(three.status, GateStatus::kOk) << three.message;
@@ -157,7 +157,7 @@ TEST_F(Chain, Erc1155BalanceAgainstMinimum) {
 
 TEST_F(Chain, Erc1271ContractWalletSignsIn) {
   int64_t now = 1767225600;
-  AuthCore core{config({chain_->rpc_url()}), nullptr, [&] { return now; }};
+  Context core{config({chain_->rpc_url()}), nullptr, [&] { return now; }};
   KvStatus st;
   std::string msg = authtest::siwe_message("localhost:8080", chain_->wallet(), 1337,
                                            *core.siwe().issue_nonce(&st), authtest::rfc3339(now));
@@ -182,7 +182,7 @@ TEST_F(Chain, Erc1271ContractWalletSignsIn) {
 
 TEST_F(Chain, FailoverFromAClosedPortAndFailClosedWhenAllAreDown) {
   std::string closed = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
-  AuthCore core{config({closed, chain_->rpc_url()}), nullptr};
+  Context core{config({closed, chain_->rpc_url()}), nullptr};
   for (int i = 0; i < 3; ++i) {
     auto r =
         core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7), true);
@@ -197,13 +197,13 @@ TEST_F(Chain, FailoverFromAClosedPortAndFailClosedWhenAllAreDown) {
   EXPECT_TRUE(health[0]["endpoints"][1]["healthy"]);
 
   std::string closed2 = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
-  AuthCore down{config({closed, closed2}), nullptr};
+  Context down{config({closed, closed2}), nullptr};
   nlohmann::json rule = {{"type", "nft"}, {"chain_id", 1337}, {"contract", chain_->erc721()}};
   auto r = down.gate().check(chain_->account(0), rule, false);
   EXPECT_EQ(r.status, GateStatus::kUnavailable);
   EXPECT_FALSE(r.allowed);
   // Endpoint paths (often API keys) never show up in messages or health.
-  AuthCore secret{
+  Context secret{
       config({"http://127.0.0.1:" + std::to_string(sgtest::free_port()) + "/v3/SECRETKEY"}),
       nullptr};
   auto s = secret.gate().check(chain_->account(0), rule, false);
@@ -218,7 +218,7 @@ TEST_F(Chain, UnresponsiveEndpointTimesOut) {
   std::string silent = "http://127.0.0.1:" + std::to_string(acc.local_endpoint().port());
   auto cfg = config({silent, chain_->rpc_url()});
   cfg.chains[0].timeout_ms = 300;
-  AuthCore core{cfg, nullptr};
+  Context core{cfg, nullptr};
   auto t0 = std::chrono::steady_clock::now();
   auto r = core.gate().check_nft(query(chain_->erc1155(), "erc1155", chain_->account(0), 7), true);
   auto took = std::chrono::steady_clock::now() - t0;

@@ -13,7 +13,7 @@ namespace {
 
 struct Service : ::testing::Test {
   int64_t now = 1800000000;
-  AuthCore core{authtest::test_config(), nullptr, [this] { return now; }};
+  Context core{authtest::test_config(), nullptr, [this] { return now; }};
   AuthService service;
   const sg_auth_service* t = nullptr;
   void SetUp() override {

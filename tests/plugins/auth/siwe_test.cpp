@@ -2,7 +2,7 @@
 // every mutated copy; policy (domain, chain, time, nonce) through SiweLogin.
 #include <gtest/gtest.h>
 
-#include "core.hpp"
+#include "context.hpp"
 #include "siwe_domains.hpp"
 #include "test_util.hpp"
 #include "web3/siwe.hpp"
@@ -152,7 +152,7 @@ struct LoginFixture : ::testing::Test {
   std::string key = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
   std::string addr = to_checksum(authtest::address_of(key));
   int64_t now = 1767225600 + 100;  // 2026-01-01T00:01:40Z
-  sg::auth::AuthCore core{authtest::test_config(), nullptr, [this] { return now; }};
+  sg::auth::Context core{authtest::test_config(), nullptr, [this] { return now; }};
 
   std::string nonce() {
     sg::auth::KvStatus st;
@@ -229,7 +229,7 @@ TEST(SiweLoginDomains, AnEmptyDomainListAcceptsNoDomain) {
   auto cfg = authtest::test_config();
   cfg.domains.clear();
   int64_t now = 1767225600;
-  sg::auth::AuthCore core{cfg, nullptr, [now] { return now; }};
+  sg::auth::Context core{cfg, nullptr, [now] { return now; }};
   std::string key = "0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   std::string addr = to_checksum(authtest::address_of(key));
   sg::auth::KvStatus st;

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "chain_fixture.hpp"
-#include "core.hpp"
+#include "context.hpp"
 #include "test_util.hpp"
 
 using namespace sg::auth;
@@ -79,12 +79,12 @@ TEST(RpcTls, VerifiesCertificatesAndHostNames) {
   q.token_id = sg::web3::word_from_u64(7);
   q.address = chain->account(0);
 
-  AuthCore trusted{config(good.port, (dir.path() / "good.pem").string()), nullptr};
+  Context trusted{config(good.port, (dir.path() / "good.pem").string()), nullptr};
   auto ok = trusted.gate().check_nft(q, true);
   ASSERT_EQ(ok.status, GateStatus::kOk) << ok.message;
   EXPECT_TRUE(ok.allowed);
 
-  AuthCore untrusted{config(good.port, ""), nullptr};  // system CAs only: self-signed is refused
+  Context untrusted{config(good.port, ""), nullptr};  // system CAs only: self-signed is refused
   auto refused = untrusted.gate().check_nft(q, true);
   EXPECT_EQ(refused.status, GateStatus::kUnavailable);
   EXPECT_FALSE(refused.allowed);
@@ -92,7 +92,7 @@ TEST(RpcTls, VerifiesCertificatesAndHostNames) {
   EXPECT_NE(why.find("certificate verify failed"), std::string::npos) << why;
 
   // Trusted certificate, but issued for another name than the one we connect to.
-  AuthCore mismatch{config(other.port, (dir.path() / "other.pem").string()), nullptr};
+  Context mismatch{config(other.port, (dir.path() / "other.pem").string()), nullptr};
   auto wrong_name = mismatch.gate().check_nft(q, true);
   EXPECT_EQ(wrong_name.status, GateStatus::kUnavailable) << wrong_name.message;
   std::string why2 = mismatch.chains().describe()[0]["endpoints"][0]["last_error"];

@@ -2,7 +2,7 @@
 // separation between the two kinds.
 #include <gtest/gtest.h>
 
-#include "core.hpp"
+#include "context.hpp"
 #include "test_util.hpp"
 #include "web3/jwt.hpp"
 
@@ -14,7 +14,7 @@ namespace {
 struct Tokens : ::testing::Test {
   int64_t now = 1800000000;
   AuthConfig cfg = authtest::test_config();
-  AuthCore core{cfg, nullptr, [this] { return now; }};
+  Context core{cfg, nullptr, [this] { return now; }};
   std::string addr = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 
   sg_status identify(const std::string& token, std::string* why = nullptr) {
@@ -196,7 +196,7 @@ TEST(AuthConfig, SecretsPolicy) {
   auto dev = parse_config(nlohmann::json::object(), true);
   EXPECT_TRUE(dev.jwt_secret.empty());
   EXPECT_TRUE(dev.playback_secret.empty());
-  EXPECT_THROW(AuthCore(dev, nullptr), std::invalid_argument);
+  EXPECT_THROW(Context(dev, nullptr), std::invalid_argument);
   set_jwt_secret(dev, std::string(64, 'g'));
   EXPECT_EQ(dev.playback_secret.size(), 32u);
   EXPECT_NE(dev.playback_secret, dev.jwt_secret);

@@ -416,7 +416,7 @@ class TableCache {
     *out = sg_owned_str{};
     auto it = kv.find(key);
     if (it == kv.end()) return SG_ERR_NOT_FOUND;
-    return sg::detail::make_owned(it->second, out) ? SG_OK : SG_ERR_INTERNAL;
+    return sg::provider::give(it->second, out) ? SG_OK : SG_ERR_INTERNAL;
   }
   sg_cache_service t_{};
 };

@@ -13,9 +13,9 @@
 #include "process_stats.hpp"
 #include "prom_text.hpp"
 #include "prometheus.hpp"
+#include "query_thread.hpp"
 #include "readiness.hpp"
 #include "scrape.hpp"
-#include "worker.hpp"
 
 using nlohmann::json;
 using namespace sg::monitor;
@@ -223,25 +223,25 @@ TEST(MonitorConfig, ValidatesKeys) {
   EXPECT_THROW(parse_config(json::array()), sg::Error);
 }
 
-TEST(MonitorWorker, RunsInOrderRefusesWhenFullAndDrainsOnStop) {
-  Worker worker(2);
-  EXPECT_FALSE(worker.post([] {}));  // not started yet
-  worker.start();
+TEST(MonitorQueryThread, RunsInOrderRefusesWhenFullAndDrainsOnStop) {
+  QueryThread thread(2);
+  EXPECT_FALSE(thread.post([] {}));  // not started yet
+  thread.start();
   std::promise<void> release;
   std::shared_future<void> gate = release.get_future().share();
   std::promise<void> running;
   std::vector<int> order;
-  ASSERT_TRUE(worker.post([&, gate] {
+  ASSERT_TRUE(thread.post([&, gate] {
     running.set_value();
     gate.wait();
     order.push_back(0);
   }));
   running.get_future().wait();  // the blocker is off the queue, on the thread
-  EXPECT_TRUE(worker.post([&] { order.push_back(1); }));
-  EXPECT_TRUE(worker.post([&] { throw std::runtime_error("task failure is contained"); }));
-  EXPECT_FALSE(worker.post([&] { order.push_back(99); }));  // queue holds 2: refused
+  EXPECT_TRUE(thread.post([&] { order.push_back(1); }));
+  EXPECT_TRUE(thread.post([&] { throw std::runtime_error("task failure is contained"); }));
+  EXPECT_FALSE(thread.post([&] { order.push_back(99); }));  // queue holds 2: refused
   release.set_value();
-  worker.stop();  // runs what was queued, then joins
+  thread.stop();  // runs what was queued, then joins
   EXPECT_EQ(order, (std::vector<int>{0, 1}));
-  EXPECT_FALSE(worker.post([] {}));  // stopped
+  EXPECT_FALSE(thread.post([] {}));  // stopped
 }

@@ -30,11 +30,11 @@ sg_status identify(void*, const char* token, size_t token_size, sg_http_identity
   } else if (t.rfind("test.", 0) == 0) {
     t.remove_prefix(5);
   } else {
-    sg::detail::fill_error(err, SG_ERR_DENIED, "not a test token");
+    sg::provider::fail(err, SG_ERR_DENIED, "not a test token");
     return SG_ERR_DENIED;
   }
   if (!is_hex_address(t)) {
-    sg::detail::fill_error(err, SG_ERR_DENIED, "test token carries no 0x address");
+    sg::provider::fail(err, SG_ERR_DENIED, "test token carries no 0x address");
     return SG_ERR_DENIED;
   }
   out->authenticated = 1;

@@ -1,28 +1,41 @@
-// The metadata plugin: content catalogue in SQL, service `metadata` v1, /api/v1/content
-// REST, and status changes driven by upload/transcode events.
+// The metadata plugin's shared state, handed by plugin.cpp to service.cpp, routes.cpp and
+// events.cpp: config, database, content store, the optional read-through cache, and the
+// operations all three share (create, patch, remove, get_json) with their events.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include <streamgate/services/cache.h>
-#include <streamgate/services/metadata.h>
 #include <streamgate/plugin.hpp>
-#include <streamgate/services/http.hpp>
 
+#include "config.hpp"
 #include "content_cache.hpp"
 #include "content_store.hpp"
 #include "sql/database.hpp"
 
 namespace sg::metadata {
 
-class MetadataPlugin final : public Plugin {
+class Context {
  public:
-  MetadataPlugin(Host host, const json& config);
-  void start() override;
-  void stop(std::chrono::milliseconds deadline) override;
-  json health() override;
+  Context(Host host, MetadataConfig config) : host_(host), config_(config) {}
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  // start(): opens and migrates the database, then acquires the cache service when
+  // cache_ttl_ms > 0 and one is loaded. stop(): waits for outstanding cache lookups, then
+  // releases the cache service.
+  void open();
+  void close();
+  json health() const;
+
+  const Host& host() const noexcept { return host_; }
+  const MetadataConfig& config() const noexcept { return config_; }
+  const sql::Database& database() const;
+  // Set while started with a cache; null otherwise.
+  ContentCache* cache() noexcept { return cache_.get(); }
 
   // Shared by the service table, REST and event handlers. `actor` = the REST caller whose
   // ownership is enforced (nullopt for trusted plugin calls).
@@ -37,26 +50,15 @@ class MetadataPlugin final : public Plugin {
   ContentStore& store();
 
  private:
-  void add_routes();
-  // GET /api/v1/content/{id} through get_json on the blocking pool (answers 404/503 itself).
-  void get_from_pool(Host h, const http::Exchange& ex, const std::string& id,
-                     std::string known_token = {});
-  void subscribe_events();
-  void on_event(std::string_view topic, const json& payload);
   void publish(const std::string& topic, const Content& c);
   void invalidate(const std::string& id);
 
-  sg_metadata_service table_{};
+  Host host_;
+  MetadataConfig config_;
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<ContentStore> store_;
-  ServiceRef<sg_http_service> http_;
-  uint64_t cache_ttl_ms_ = 30000;  // plugins.metadata.cache_ttl_ms; 0 = no cache
   ServiceRef<sg_cache_service> cache_service_;
   std::unique_ptr<ContentCache> cache_;  // set while started with a cache
-  http::Router router_;
-  std::vector<Subscription> subs_;
 };
-
-void fill_service_table(sg_metadata_service& t, MetadataPlugin* plugin);
 
 }  // namespace sg::metadata

@@ -15,12 +15,12 @@
 
 namespace sg::monitor {
 
-class Worker {
+class QueryThread {
  public:
-  explicit Worker(size_t max_queue) : max_queue_(max_queue) {}
-  ~Worker() { stop(); }
-  Worker(const Worker&) = delete;
-  Worker& operator=(const Worker&) = delete;
+  explicit QueryThread(size_t max_queue) : max_queue_(max_queue) {}
+  ~QueryThread() { stop(); }
+  QueryThread(const QueryThread&) = delete;
+  QueryThread& operator=(const QueryThread&) = delete;
 
   void start();
   // Queues `task`; false (task not queued) when stopped or max_queue tasks are waiting.

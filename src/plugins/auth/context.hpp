@@ -1,5 +1,6 @@
-// Everything auth.so does, without the plugin wiring: usable in-process by tests and the
-// benchmark. Thread-safe after construction.
+// auth's shared state, handed by plugin.cpp to its domain files (service.cpp, routes.cpp,
+// typed_data.cpp): the parsed config and everything auth.so does, without the plugin wiring.
+// Usable in-process by tests and the benchmark. Thread-safe after construction.
 #pragma once
 
 #include <memory>
@@ -17,13 +18,13 @@
 
 namespace sg::auth {
 
-class AuthCore {
+class Context {
  public:
   // `cache` may be null: gate answers then live in this process. `security` (nonces,
   // revocations) may be null: a MemorySecurityStore then (one process only: tests, bench).
   // Throws std::invalid_argument when config.jwt_secret is empty.
-  AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now = system_now,
-           std::unique_ptr<SecurityStore> security = nullptr);
+  Context(AuthConfig config, const sg_cache_service* cache, NowFn now = system_now,
+          std::unique_ptr<SecurityStore> security = nullptr);
 
   const AuthConfig& config() const noexcept { return config_; }
   KvStore& store() noexcept { return *store_; }  // gate answers only

@@ -1,6 +1,6 @@
 #include <streamgate/plugin.hpp>
 
-#include "worker_plugin.hpp"
+#include "config.hpp"
 
 namespace sg::worker {
 namespace {

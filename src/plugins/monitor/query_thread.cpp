@@ -1,15 +1,15 @@
-#include "worker.hpp"
+#include "query_thread.hpp"
 
 namespace sg::monitor {
 
-void Worker::start() {
+void QueryThread::start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
   accepting_ = true;
   thread_ = std::thread([this] { run(); });
 }
 
-bool Worker::post(std::function<void()> task) {
+bool QueryThread::post(std::function<void()> task) {
   {
     std::lock_guard lock(mu_);
     if (!accepting_ || queue_.size() >= max_queue_) return false;
@@ -19,7 +19,7 @@ bool Worker::post(std::function<void()> task) {
   return true;
 }
 
-void Worker::stop() {
+void QueryThread::stop() {
   {
     std::lock_guard lock(mu_);
     accepting_ = false;
@@ -28,7 +28,7 @@ void Worker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Worker::run() {
+void QueryThread::run() {
   std::unique_lock lock(mu_);
   while (true) {
     cv_.wait(lock, [this] { return !queue_.empty() || !accepting_; });

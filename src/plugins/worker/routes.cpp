@@ -3,9 +3,9 @@
 #include <streamgate/services/http.hpp>
 
 #include "job_types.hpp"
+#include "routes.hpp"
 #include "sql/rest.hpp"
 #include "sql/util.hpp"
-#include "worker_plugin.hpp"
 
 namespace sg::worker {
 namespace {
@@ -31,14 +31,15 @@ bool may_see(const sg_http_identity& who, const JobRecord& job) {
 
 }  // namespace
 
-void WorkerPlugin::add_routes() {
-  Host h = host();
+void add_routes(Context& ctx, http::Router& router) {
+  Context* c = &ctx;
+  Host h = ctx.host();
 
-  router_.add(SG_HTTP_GET, "/api/v1/jobs/{id}", [this, h](const Exchange& ex) {
+  router.add(SG_HTTP_GET, "/api/v1/jobs/{id}", [c, h](const Exchange& ex) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
-    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
-      auto job = store().get(id);
+    http::answer_later(h, ex, [c, who, id](const Exchange& e) {
+      auto job = c->store().get(id);
       if (!job) throw HttpError(404, "not_found", "no job " + id);
       if (!may_see(who, *job))
         throw HttpError(403, "forbidden", "this job belongs to someone else");
@@ -46,7 +47,7 @@ void WorkerPlugin::add_routes() {
     });
   });
 
-  router_.add(SG_HTTP_GET, "/api/v1/jobs", [this, h](const Exchange& ex) {
+  router.add(SG_HTTP_GET, "/api/v1/jobs", [c, h](const Exchange& ex) {
     auto who = require_identity(ex);
     sql::rest::check_query_params(ex, {"state", "type", "owner", "limit", "cursor"});
     ListQuery q;
@@ -67,8 +68,8 @@ void WorkerPlugin::add_routes() {
       q.owner = std::string(who.address);
     }
     q.cursor = sql::rest::param(ex, "cursor");
-    http::answer_later(h, ex, [this, q](const Exchange& e) {
-      auto page = store().list(q);
+    http::answer_later(h, ex, [c, q](const Exchange& e) {
+      auto page = c->store().list(q);
       json items = json::array();
       for (const auto& j : page.items) items.push_back(to_json(j));
       e.respond_json(
@@ -77,15 +78,15 @@ void WorkerPlugin::add_routes() {
     });
   });
 
-  router_.add(SG_HTTP_POST, "/api/v1/jobs/{id}/retry", [this, h](const Exchange& ex) {
+  router.add(SG_HTTP_POST, "/api/v1/jobs/{id}/retry", [c, h](const Exchange& ex) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
-    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
-      auto job = store().get(id);
+    http::answer_later(h, ex, [c, who, id](const Exchange& e) {
+      auto job = c->store().get(id);
       if (!job) throw HttpError(404, "not_found", "no job " + id);
       if (!may_see(who, *job))
         throw HttpError(403, "forbidden", "this job belongs to someone else");
-      switch (store().retry(id)) {
+      switch (c->store().retry(id)) {
         case RetryResult::not_found:
           throw HttpError(404, "not_found", "no job " + id);
         case RetryResult::not_retryable:
@@ -95,31 +96,31 @@ void WorkerPlugin::add_routes() {
         case RetryResult::requeued:
           break;
       }
-      runner().wake();
-      e.respond_json(200, to_json(*store().get(id)));
+      c->runner().wake();
+      e.respond_json(200, to_json(*c->store().get(id)));
     });
   });
 
-  router_.add(SG_HTTP_POST, "/api/v1/jobs/{id}/cancel", [this, h](const Exchange& ex) {
+  router.add(SG_HTTP_POST, "/api/v1/jobs/{id}/cancel", [c, h](const Exchange& ex) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
-    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
-      auto job = store().get(id);
+    http::answer_later(h, ex, [c, who, id](const Exchange& e) {
+      auto job = c->store().get(id);
       if (!job) throw HttpError(404, "not_found", "no job " + id);
       if (!may_see(who, *job))
         throw HttpError(403, "forbidden", "this job belongs to someone else");
-      switch (store().cancel(id)) {
+      switch (c->store().cancel(id)) {
         case CancelResult::not_found:
           throw HttpError(404, "not_found", "no job " + id);
         case CancelResult::finished:
           throw HttpError(409, "conflict", "job already finished (state is " + job->state + ")");
         case CancelResult::requested:
-          runner().cancel_local(id);
+          c->runner().cancel_local(id);
           break;
         case CancelResult::cancelled:
           break;
       }
-      e.respond_json(200, to_json(*store().get(id)));
+      e.respond_json(200, to_json(*c->store().get(id)));
     });
   });
 }

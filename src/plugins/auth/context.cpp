@@ -1,4 +1,4 @@
-#include "core.hpp"
+#include "context.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -20,8 +20,8 @@ const AuthConfig& checked(const AuthConfig& c) {
 }
 }  // namespace
 
-AuthCore::AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now,
-                   std::unique_ptr<SecurityStore> security)
+Context::Context(AuthConfig config, const sg_cache_service* cache, NowFn now,
+                 std::unique_ptr<SecurityStore> security)
     : config_(checked(config)),
       store_(make_store(cache, config_.memory_store_max_entries)),
       security_(security ? std::move(security)
@@ -31,19 +31,19 @@ AuthCore::AuthCore(AuthConfig config, const sg_cache_service* cache, NowFn now,
       gate_(config_, chains_, *store_),
       siwe_(config_, *security_, tokens_, chains_) {}
 
-void count_gate(AuthCore& core, const GateAnswer& a) {
+void count_gate(Context& core, const GateAnswer& a) {
   if (a.status == GateStatus::kUnavailable) core.metrics.gate_unavailable.add();
   if (a.status != GateStatus::kOk) return;
   (a.allowed ? core.metrics.gate_allowed : core.metrics.gate_denied).add();
   if (a.cached) core.metrics.gate_cached.add();
 }
 
-bool AuthCore::is_admin(const std::string& address) const {
+bool Context::is_admin(const std::string& address) const {
   return std::find(config_.admins.begin(), config_.admins.end(), address) != config_.admins.end();
 }
 
-sg_status AuthCore::identify(std::string_view token, sg_http_identity* out,
-                             std::string* message) const {
+sg_status Context::identify(std::string_view token, sg_http_identity* out,
+                            std::string* message) const {
   *out = sg_http_identity{};
   SessionCheck c = tokens_.verify_session(token);
   if (c.verdict == Verdict::kUnavailable) {

@@ -3,7 +3,7 @@
 // pool and answers later.
 #include <streamgate/services/http.hpp>
 
-#include "metadata_plugin.hpp"
+#include "routes.hpp"
 #include "sql/rest.hpp"
 #include "sql/util.hpp"
 
@@ -49,31 +49,33 @@ json object_body(const Exchange& ex) {
   return b;
 }
 
-}  // namespace
-
-void MetadataPlugin::get_from_pool(Host h, const Exchange& ex, const std::string& id,
-                                   std::string known_token) {
-  http::answer_later(h, ex, [this, id, known_token = std::move(known_token)](const Exchange& e) {
-    auto body = get_json(id, known_token);
+// GET /api/v1/content/{id} through get_json on the blocking pool (answers 404/503 itself).
+void get_from_pool(Context* c, Host h, const Exchange& ex, const std::string& id,
+                   std::string known_token = {}) {
+  http::answer_later(h, ex, [c, id, known_token = std::move(known_token)](const Exchange& e) {
+    auto body = c->get_json(id, known_token);
     if (!body) throw HttpError(404, "not_found", "no content " + id);
     if (!answer_record(e, *body, signed_in(e)))
       throw Error(SG_ERR_INTERNAL, "content " + id + ": malformed record");
   });
 }
 
-void MetadataPlugin::add_routes() {
-  Host h = host();
+}  // namespace
 
-  router_.add(http::RouteSpec{SG_HTTP_POST, "/api/v1/content", SG_HTTP_BODY_BUFFER, kMaxBody},
-              [this, h](const Exchange& ex) {
-                std::string who = require_signed_in(ex);
-                json body = object_body(ex);
-                http::answer_later(h, ex, [this, who, body](const Exchange& e) {
-                  e.respond_json(201, to_json(create(who, body, Writer::rest)));
-                });
-              });
+void add_routes(Context& ctx, http::Router& router) {
+  Context* c = &ctx;
+  Host h = ctx.host();
 
-  router_.add(SG_HTTP_GET, "/api/v1/content/{id}", [this, h](const Exchange& ex) {
+  router.add(http::RouteSpec{SG_HTTP_POST, "/api/v1/content", SG_HTTP_BODY_BUFFER, kMaxBody},
+             [c, h](const Exchange& ex) {
+               std::string who = require_signed_in(ex);
+               json body = object_body(ex);
+               http::answer_later(h, ex, [c, who, body](const Exchange& e) {
+                 e.respond_json(201, to_json(c->create(who, body, Writer::rest)));
+               });
+             });
+
+  router.add(SG_HTTP_GET, "/api/v1/content/{id}", [c, h](const Exchange& ex) {
     std::string id = id_param(ex);
     // Metadata follows metadata_visible() (signed_in records need a signed-in caller); gating
     // the media is the streaming plugin's job. The body is answered as stored: a cache hit is
@@ -81,36 +83,36 @@ void MetadataPlugin::add_routes() {
     // A hit is answered without the blocking pool when the cache can look up without blocking
     // (on this network thread for the memory backend, on the cache's pipelining thread for
     // Redis); a miss, or a cache that cannot, reads the database on the pool.
-    if (cache_ && cache_->can_lookup_async()) {
-      cache_->lookup_async(id, [this, h, ex, id](ContentCache::QuickLookup r) {
+    if (c->cache() && c->cache()->can_lookup_async()) {
+      c->cache()->lookup_async(id, [c, h, ex, id](ContentCache::QuickLookup r) {
         if (r.body && answer_record(ex, *r.body, signed_in(ex))) return;
-        get_from_pool(h, ex, id, std::move(r.token));  // the miss: no second cache read
+        get_from_pool(c, h, ex, id, std::move(r.token));  // the miss: no second cache read
       });
       return;
     }
-    get_from_pool(h, ex, id);
+    get_from_pool(c, h, ex, id);
   });
 
-  router_.add(http::RouteSpec{SG_HTTP_PATCH, "/api/v1/content/{id}", SG_HTTP_BODY_BUFFER, kMaxBody},
-              [this, h](const Exchange& ex) {
-                std::string who = require_signed_in(ex);
-                std::string id = id_param(ex);
-                json body = object_body(ex);
-                http::answer_later(h, ex, [this, who, id, body](const Exchange& e) {
-                  e.respond_json(200, to_json(patch(id, body, Writer::rest, who)));
-                });
-              });
+  router.add(http::RouteSpec{SG_HTTP_PATCH, "/api/v1/content/{id}", SG_HTTP_BODY_BUFFER, kMaxBody},
+             [c, h](const Exchange& ex) {
+               std::string who = require_signed_in(ex);
+               std::string id = id_param(ex);
+               json body = object_body(ex);
+               http::answer_later(h, ex, [c, who, id, body](const Exchange& e) {
+                 e.respond_json(200, to_json(c->patch(id, body, Writer::rest, who)));
+               });
+             });
 
-  router_.add(SG_HTTP_DELETE, "/api/v1/content/{id}", [this, h](const Exchange& ex) {
+  router.add(SG_HTTP_DELETE, "/api/v1/content/{id}", [c, h](const Exchange& ex) {
     std::string who = require_signed_in(ex);
     std::string id = id_param(ex);
-    http::answer_later(h, ex, [this, who, id](const Exchange& e) {
-      remove(id, who);
+    http::answer_later(h, ex, [c, who, id](const Exchange& e) {
+      c->remove(id, who);
       e.respond(204, "");
     });
   });
 
-  router_.add(SG_HTTP_GET, "/api/v1/content", [this, h](const Exchange& ex) {
+  router.add(SG_HTTP_GET, "/api/v1/content", [c, h](const Exchange& ex) {
     sql::rest::check_query_params(ex,
                                   {"owner", "status", "tag", "visibility", "q", "limit", "cursor"});
     ListQuery q;
@@ -136,10 +138,10 @@ void MetadataPlugin::add_routes() {
     // The same rule as GET by id, with or without filters: an anonymous caller never sees
     // signed_in records, whoever owns them.
     q.viewer_signed_in = signed_in(ex);
-    http::answer_later(h, ex, [this, q](const Exchange& e) {
-      auto page = store().list(q);
+    http::answer_later(h, ex, [c, q](const Exchange& e) {
+      auto page = c->store().list(q);
       json items = json::array();
-      for (const auto& c : page.items) items.push_back(to_json(c));
+      for (const auto& record : page.items) items.push_back(to_json(record));
       e.respond_json(
           200, json{{"items", items},
                     {"next_cursor", page.next_cursor ? json(*page.next_cursor) : json(nullptr)}});
