@@ -5,13 +5,14 @@
 # per connection, StreamGate and nginx side by side (nginx: master + workers summed).
 #
 #   BUILD_DIR=build bench/http/idle_connections.sh
-# Knobs: N=5000 SERVER_WORKERS=<cores>. Each run starts fresh servers (a second batch on the
+# Knobs: N=5000 SETTLE=3 (seconds idle before the "after" reading) SERVER_WORKERS=<cores>. Each run starts fresh servers (a second batch on the
 # same process would reuse the memory the first one freed): repeat runs, not batches.
 source "$(dirname "$0")/lib.sh"
 require_tools
 [ -f "$BUILD_DIR/lib/streamgate/plugins/monitor.so" ] || die "monitor.so not built in $BUILD_DIR"
 
 N="${N:-5000}"
+SETTLE="${SETTLE:-3}"
 # Room for N sockets in the client and in each server (children inherit the limit).
 ulimit -n $((N + 1024)) || die "cannot raise the open-file limit to $((N + 1024))"
 export NGINX_WORKER_CONNECTIONS=$((N + 256))
@@ -28,10 +29,11 @@ check_url "http://127.0.0.1:$NG_PORT/health" 200
 
 # hold <port> <pids...>: prints "<rss_before_kib> <rss_after_kib> <connections>".
 hold() {
-  python3 - "$N" "$@" <<'PY'
+  python3 - "$N" "$SETTLE" "$@" <<'PY'
 import os, selectors, socket, sys, time
 
-n, port, pids = int(sys.argv[1]), int(sys.argv[2]), [int(p) for p in sys.argv[3:]]
+n, settle, port = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+pids = [int(p) for p in sys.argv[4:]]
 
 def rss_kib():
     total = 0
@@ -84,7 +86,7 @@ for i in range(n):
                         pending -= 1
 if sel.get_map():
     sys.exit(f"{len(sel.get_map())} answers missing")
-time.sleep(1.0)  # let the servers settle (answers written, buffers released)
+time.sleep(settle)  # idle: answers written, buffers released
 after = rss_kib()
 # Still open and idle?
 alive = 0
@@ -100,7 +102,7 @@ PY
 }
 
 echo
-echo "== idle keep-alive connections: N=$N after one /health request each; server workers: $SERVER_WORKERS; cores: $(nproc)"
+echo "== idle keep-alive connections: N=$N, ${SETTLE}s after one /health request each; server workers: $SERVER_WORKERS; cores: $(nproc)"
 printf '%-11s %12s %12s %12s %14s\n' server "RSS before" "RSS after" "open conns" "KiB per conn"
 for side in StreamGate nginx; do
   if [ "$side" = StreamGate ]; then out="$(hold "$SG_PORT" "$SG_PID")"; else out="$(hold "$NG_PORT" "$NG_PID")"; fi
