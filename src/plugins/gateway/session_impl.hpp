@@ -107,6 +107,10 @@ class Session final : public SessionLink,
                                 self->read_request();
                               });
     } else {
+      // Non-blocking for the synchronous sends (send_response, send_header_now); Asio's
+      // asynchronous operations are unaffected.
+      beast::error_code ignored;
+      socket().native_non_blocking(true, ignored);
       read_request();
     }
   }
@@ -590,6 +594,19 @@ class Session final : public SessionLink,
         else
           bufs[1] = asio::buffer(res.body());
         bufs[0] = asio::buffer(out_);
+      }
+      if (!kTls && socket().native_non_blocking()) {
+        // Usually the whole answer fits in the socket buffer: send it now and go on in
+        // this handler (no completion posted, so no extra trip through the event loop).
+        beast::error_code ec;
+        std::size_t sent = socket().send(bufs, 0, ec);
+        if (!ec && sent == out_.size() + bufs[1].size()) return on_response_written({});
+        if (ec && ec != asio::error::would_block && ec != asio::error::try_again)
+          return on_response_written(ec);
+        if (ec) sent = 0;
+        const std::size_t head = std::min(sent, bufs[0].size());
+        bufs[0] += head;
+        bufs[1] += sent - head;
       }
       arm(ctx_.cfg.limits.idle_timeout);
       asio::async_write(stream_, bufs,
