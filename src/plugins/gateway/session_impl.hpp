@@ -248,6 +248,18 @@ class Session final : public SessionLink,
 
   void read_header() {
     if (phase_ == Phase::kClosed) return;
+    if (buffer_.size() != 0) {
+      // Usually the whole header came with the first read: parse it here rather than
+      // through async_read_header, whose completion would be posted (one more trip
+      // through the event loop). Same parser, same errors.
+      auto& parser = ex_->parser;
+      parser.eager(false);
+      beast::error_code ec;
+      std::size_t used = parser.put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (!ec && parser.is_header_done()) return on_header({});
+      if (ec && ec != http::error::need_more) return on_header(ec);
+    }
     // The whole header must arrive within header_timeout (slowloris-safe).
     arm(ctx_.cfg.limits.header_timeout);
     http::async_read_header(stream_, buffer_, ex_->parser,
