@@ -183,8 +183,10 @@ class Session final : public SessionLink,
     // hold none.
     if (!body_read_pending_) stream_buf_.reset();
     if (buffer_.size() != 0) {
-      start_exchange();  // a pipelined request is already here
-      return read_header();
+      // A pipelined request is already here. Parsed through async_read_header (a posted
+      // completion), so that a long pipeline cannot nest requests on the stack.
+      start_exchange();
+      return read_header(/*parse_in_place=*/false);
     }
     // Keep-alive wait: the idle timeout applies until the first byte of a request.
     phase_ = Phase::kIdle;
@@ -213,7 +215,7 @@ class Session final : public SessionLink,
     buffer_.commit(n);
     phase_ = Phase::kRequest;
     start_exchange();
-    read_header();
+    read_header(/*parse_in_place=*/true);
   }
 
   // Idle for a while: give the buffers back, then wait for readability without a buffer.
@@ -246,9 +248,9 @@ class Session final : public SessionLink,
     ex_->remote = client_.peer_remote();
   }
 
-  void read_header() {
+  void read_header(bool parse_in_place) {
     if (phase_ == Phase::kClosed) return;
-    if (buffer_.size() != 0) {
+    if (parse_in_place) {
       // Usually the whole header came with the first read: parse it here rather than
       // through async_read_header, whose completion would be posted (one more trip
       // through the event loop). Same parser, same errors.
