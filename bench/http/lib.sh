@@ -13,6 +13,8 @@ DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 # Server worker threads/processes: both servers get the same number (default = cores).
 SERVER_WORKERS="${SERVER_WORKERS:-$(nproc)}"
+# nginx worker_connections (per worker process).
+NGINX_WORKER_CONNECTIONS="${NGINX_WORKER_CONNECTIONS:-4096}"
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sg-bench.XXXXXX")"
@@ -100,7 +102,7 @@ $user_line
 worker_processes $SERVER_WORKERS;
 pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
-events { worker_connections 4096; }
+events { worker_connections $NGINX_WORKER_CONNECTIONS; }
 http {
   include /etc/nginx/mime.types;
   default_type application/octet-stream;

@@ -119,8 +119,9 @@ class Exchange {
 
   SessionLink& session() { return *session_; }
 
-  // Exchanges alive in this process: one per open connection (the request being read or
-  // served) plus those a handler still holds. Reported in the gateway's health.
+  // Exchanges alive in this process: one per connection with a request being read or
+  // served (idle keep-alive connections hold none) plus those a handler still holds. Reported in
+  // the gateway's health.
   static std::int64_t live_count() noexcept { return live_.load(std::memory_order_relaxed); }
 
  private:

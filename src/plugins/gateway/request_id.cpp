@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
 #include <random>
 
 namespace sg::gateway {
@@ -26,6 +25,16 @@ std::uint32_t process_prefix() {
   return prefix;
 }
 std::atomic<std::uint32_t> next_thread{0};
+
+// `digits` lower-case hex digits of v, zero-padded; returns the end.
+char* put_hex(char* out, std::uint64_t v, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i) {
+    out[i] = kHex[v & 0xf];
+    v >>= 4;
+  }
+  return out + digits;
+}
 }  // namespace
 
 std::size_t generate_request_id(char* out) {
@@ -33,9 +42,15 @@ std::size_t generate_request_id(char* out) {
   thread_local std::uint32_t thread_no = next_thread.fetch_add(1);
   thread_local std::uint64_t counter = 0;
   ++counter;
-  int n = std::snprintf(out, 33, "%08x-%02x-%012llx", process_prefix(), thread_no & 0xff,
-                        static_cast<unsigned long long>(counter & 0xffffffffffffull));
-  return n > 0 ? static_cast<std::size_t>(n) : 0;
+  // "%08x-%02x-%012llx" without snprintf (which cost ~1 % of a small request's CPU).
+  char* p = out;
+  p = put_hex(p, process_prefix(), 8);
+  *p++ = '-';
+  p = put_hex(p, thread_no & 0xff, 2);
+  *p++ = '-';
+  p = put_hex(p, counter & 0xffffffffffffull, 12);
+  *p = '\0';
+  return static_cast<std::size_t>(p - out);
 }
 
 }  // namespace sg::gateway

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -56,6 +57,14 @@ void Server::start() {
                                             std::to_string(cfg.port) + ": " + ec.message());
   }
   port_ = acceptor_->local_endpoint().port();
+
+  // Connection deadlines are checked by one periodic sweep per worker: fine enough for the
+  // shortest configured timeout, at most once a second.
+  const auto shortest =
+      std::min({cfg.limits.header_timeout, cfg.limits.body_timeout, cfg.limits.idle_timeout});
+  const auto sweep_period =
+      std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  for (auto& w : workers_) w->start_sweep(sweep_period);
 
   for (auto& w : workers_) {
     Worker* worker = w.get();
