@@ -234,7 +234,12 @@ std::map<std::string, Spec> specs() {
                 cat(kFastH264, {"-c:a", "aac", "-shortest"})),
             error);
       },
-      ladder_config({240, 144}, 2.0), 4.0 / 3.0, true};
+      [] {
+        auto c = ladder_config({240, 144}, 2.0);
+        c.storyboard_columns = 4;  // 6 tiles: two rows
+        return c;
+      }(),
+      4.0 / 3.0, true};
   // 6. 5.1 AAC at 44.1 kHz.
   s["surround"] = {
       [](const fs::path& dir, std::string& error) {
@@ -807,6 +812,35 @@ TEST_F(Pipeline, ClipShorterThanASegmentHasOneSegmentPerRendition) {
   for (const auto& v : o.media.video) EXPECT_EQ(v.segments.size(), 1u) << v.id;
   ASSERT_TRUE(o.media.audio.has_value());
   EXPECT_EQ(o.media.audio->segments.size(), 1u);
+}
+
+// A job can be cancelled while it runs: the result says so promptly and nothing is left
+// running (the destructor joins every thread).
+TEST_F(Pipeline, CancelStopsARunningTranscode) {
+  sgtest::TempDir dir("sg-cancel");
+  const fs::path src = dir.path() / "long.mp4";
+  ASSERT_EQ(ffmpeg(cat({"-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30:duration=60", "-f",
+                        "lavfi", "-i", "sine=duration=60"},
+                       cat(kFastH264, {"-c:a", "aac", "-shortest", src.string()}))),
+            "");
+  av_log_set_level(AV_LOG_ERROR);
+  Transcode t(ladder_config({240, 144}), src, dir.path() / "out");
+  t.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (t.progress().position < 1.0 && std::chrono::steady_clock::now() < deadline)
+    if (t.wait_for(std::chrono::milliseconds(20))) break;  // ended early: reported below
+  const ProgressSnapshot p = t.progress();
+  EXPECT_GE(p.position, 1.0);
+  EXPECT_NEAR(p.duration, 60.0, 0.1);
+  EXPECT_GT(p.frames, 0);
+  t.cancel();
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(t.wait_for(std::chrono::seconds(10))) << "cancel did not stop the transcode";
+  EXPECT_LT(std::chrono::steady_clock::now() - cancelled_at, std::chrono::seconds(5));
+  auto r = t.result();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, Failure::Kind::cancelled) << r.error().reason;
+  EXPECT_FALSE(r.error().retryable());
 }
 
 TEST_F(Pipeline, TruncatedFileIsInvalidInput) {
