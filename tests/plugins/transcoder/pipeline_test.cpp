@@ -262,7 +262,15 @@ std::map<std::string, Spec> specs() {
                           cat(kFastH264, {"-c:a", "aac", "-shortest"})),
                       error);
                 },
-                ladder_config({240, 144}), 426.0 / 240.0, true};
+                [] {
+                  // Both rungs on one encoding thread, libx264 single-threaded: the grouping
+                  // path of parallel_rungs.
+                  auto c = ladder_config({240, 144});
+                  c.parallel_rungs = 1;
+                  c.threads_per_rung = 1;
+                  return c;
+                }(),
+                426.0 / 240.0, true};
   // 8. A faststart mp4 (moov first) cut at half its bytes: the index promises 4 s.
   s["truncated"] = {
       [](const fs::path& dir, std::string& error) {
