@@ -75,8 +75,10 @@ Result<SourceInfo> inspect_source(AVFormatContext* input, const TranscoderConfig
     av_reduce(&info.sar_num, &info.sar_den, sar.num, sar.den, 1000);
   }
   info.rotation = display_rotation(vs);
-  AVRational fr = vs->avg_frame_rate.num > 0 && vs->avg_frame_rate.den > 0 ? vs->avg_frame_rate
-                                                                          : vs->r_frame_rate;
+  // The nominal rate, as the ffmpeg CLI guesses it: r_frame_rate unless that is a VFR time
+  // base (then the average). The average alone is not nominal: a 30 fps capture with dropped
+  // frames averages e.g. 20.5 fps, which would become the output rate.
+  AVRational fr = av_guess_frame_rate(input, const_cast<AVStream*>(vs), nullptr);
   if (fr.num > 0 && fr.den > 0) {
     info.frame_rate_num = fr.num;
     info.frame_rate_den = fr.den;

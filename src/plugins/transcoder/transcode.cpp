@@ -41,7 +41,9 @@ std::string rotation_filters(int rotation) {
   }
 }
 
-// Decoded picture -> the shared base frames every rung scales from: rotated upright,
+// Decoded picture -> the shared base frames every rung scales from: deinterlaced (frames
+// flagged interlaced only, one output frame per frame, before the rotation moves the
+// fields), rotated upright,
 // constant frame rate from 0 (VFR input becomes CFR), square pixels at the display size,
 // 8-bit 4:2:0.
 class BaseVideo {
@@ -63,11 +65,15 @@ class BaseVideo {
     rc = avfilter_graph_create_filter(&sink_, avfilter_get_by_name("buffersink"), "out", nullptr,
                                       nullptr, graph_.get());
     if (rc < 0) return internal_error("video sink filter: " + av_error_text(rc));
-    const std::string chain = rotation_filters(src.rotation) + "fps=fps=" +
-                              std::to_string(plan.fps_num) + "/" + std::to_string(plan.fps_den) +
-                              ":start_time=0,scale=" + std::to_string(plan.base_width) + ":" +
-                              std::to_string(plan.base_height) +
-                              ":flags=bicubic,setsar=1,format=yuv420p";
+    // Not for streams declared progressive, nor below bwdif's minimum of 3x4 (it would fail
+    // the graph for pictures it would never touch).
+    const bool deinterlace =
+        dec->field_order != AV_FIELD_PROGRESSIVE && dec->width >= 3 && dec->height >= 4;
+    const std::string chain =
+        std::string(deinterlace ? "bwdif=mode=send_frame:parity=auto:deint=interlaced," : "") +
+        rotation_filters(src.rotation) + "fps=fps=" + std::to_string(plan.fps_num) + "/" +
+        std::to_string(plan.fps_den) + ":start_time=0,scale=" + std::to_string(plan.base_width) +
+        ":" + std::to_string(plan.base_height) + ":flags=bicubic,setsar=1,format=yuv420p";
     AVFilterInOut* outputs = avfilter_inout_alloc();
     AVFilterInOut* inputs = avfilter_inout_alloc();
     outputs->name = av_strdup("in");
