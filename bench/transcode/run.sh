@@ -118,7 +118,6 @@ cmd_rung() {  # <out> <height> <width> <kbit/s> <profile> [audio]
 
 busy_jiffies() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 HZ=$(getconf CLK_TCK)
-NCPU=$(nproc)
 
 # Per-thread CPU (utime+stime) of a running process, sampled every second until it exits (one
 # `cat` per sample, so the sampler itself costs next to nothing); prints per thread: tid, CPU
@@ -159,14 +158,18 @@ measure() {
   ' "$tf" >>"$WORK/m.tsv"
 }
 
+# Commands are word lists built by cmd_* (set -f above): splitting them is intended.
+# shellcheck disable=SC2046
 run_sg() {
   local o="$WORK/r$RUN/sg"; rm -rf "$o"
   measure sg $(cmd_sg "$o")
 }
+# shellcheck disable=SC2046
 run_cli() {
   local o="$WORK/r$RUN/cli"; rm -rf "$o"
   measure cli $(cmd_cli "$o")
 }
+# shellcheck disable=SC2046
 run_perrung() {
   local o="$WORK/r$RUN/perrung"; rm -rf "$o"
   measure pr720 $(cmd_rung "$o" 720 "$W720" 2800 high audio)
