@@ -1,25 +1,74 @@
 // StreamGate's transcode handler as a command, for the benchmark against the ffmpeg CLI:
-//   sg_transcode <input> <output_dir> [ladder heights, e.g. 720,480,360]
-// Runs the same pipeline the `transcode` job runs (defaults of plugins.transcoder) and prints
-// the outcome as JSON.
+//   sg_transcode [options] <input> <output_dir> [ladder heights, e.g. 720,480,360]
+// Runs the same pipeline the `transcode` job runs (defaults of plugins.transcoder, nice 0) and
+// prints the outcome as JSON. Options override plugins.transcoder fields for experiments:
+//   --threads-per-rung N   libx264 threads per rung (0 = libx264's own choice)
+//   --parallel-rungs N     rung threads (0 = one per rung)
+//   --preset P             libx264 preset
+//   --nice N               nice value of the transcode threads
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "transcode.hpp"
 
+namespace {
+
+int usage() {
+  std::cerr << "usage: sg_transcode [--threads-per-rung N] [--parallel-rungs N] [--preset P] "
+               "[--nice N] <input> <output_dir> [heights, e.g. 720,480,360]\n";
+  return 2;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace sg::transcoder;
-  if (argc < 3) {
-    std::cerr << "usage: sg_transcode <input> <output_dir> [heights, e.g. 720,480,360]\n";
+  // The options become a plugins.transcoder section, so parse_config validates them exactly
+  // as it validates the server's configuration.
+  nlohmann::json section = nlohmann::json::object();
+  section["nice"] = 0;
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--threads-per-rung" || a == "--parallel-rungs" || a == "--nice" ||
+        a == "--preset") {
+      if (i + 1 >= argc) return usage();
+      std::string key(a.substr(2));
+      for (auto& ch : key)
+        if (ch == '-') ch = '_';
+      std::string v = argv[++i];
+      if (key == "preset") {
+        section[key] = v;
+      } else {
+        char* end = nullptr;
+        long n = std::strtol(v.c_str(), &end, 10);
+        if (v.empty() || *end != '\0') return usage();
+        section[key] = n;
+      }
+    } else if (a.starts_with("--")) {
+      return usage();
+    } else {
+      args.emplace_back(a);
+    }
+  }
+  if (args.size() < 2 || args.size() > 3) return usage();
+  TranscoderConfig config;
+  try {
+    config = parse_config(section);
+  } catch (const std::exception& e) {
+    std::cerr << e.what() << "\n";
     return 2;
   }
-  TranscoderConfig config = parse_config(nullptr);
-  config.nice = 0;
-  if (argc > 3) {
+  if (args.size() > 2) {
     std::vector<RungConfig> ladder;
-    std::stringstream ss(argv[3]);
+    std::stringstream ss(args[2]);
     std::string h;
     while (std::getline(ss, h, ',')) {
       for (const auto& r : config.ladder)
@@ -27,7 +76,7 @@ int main(int argc, char** argv) {
     }
     config.ladder = ladder;
   }
-  auto r = transcode_file(config, argv[1], argv[2]);
+  auto r = transcode_file(config, args[0], args[1]);
   if (!r) {
     std::cerr << "failed (" << r.error().label() << "): " << r.error().reason << "\n";
     return 1;
