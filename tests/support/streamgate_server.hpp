@@ -50,6 +50,8 @@ class StreamGateServer {
   std::filesystem::path log_path() const { return dir_.path() / "streamgate.log"; }
   std::string log() const;
   const nlohmann::json& config() const { return config_; }
+  // JSON merge-patch into the config; takes effect at the next start().
+  void merge_config(const nlohmann::json& patch) { config_.merge_patch(patch); }
 
   HttpResponse request(std::string method, std::string target, std::string body = "",
                        Headers headers = {},

@@ -31,8 +31,8 @@ std::string layout_text(const AVChannelLayout& layout) {
 }  // namespace
 
 Status AudioRendition::open(const AVCodecContext* decoder, AVRational stream_time_base,
-                            double start_time, const Plan& plan, const TranscoderConfig& config,
-                            const std::filesystem::path& dir) {
+                            double start_time, double end_time, const Plan& plan,
+                            const TranscoderConfig& config, const std::filesystem::path& dir) {
   stream_time_base_ = stream_time_base;
   start_offset_ = static_cast<int64_t>(std::llround(start_time / av_q2d(stream_time_base)));
   plan_ = plan;
@@ -58,9 +58,11 @@ Status AudioRendition::open(const AVCodecContext* decoder, AVRational stream_tim
 
   // async=1 pads gaps with silence and stretches small drifts so the samples follow the
   // timestamps; first_pts=0 starts at the shared zero (silence when the audio starts late).
-  const std::string chain = "aresample=" + std::to_string(kSampleRate) +
-                            ":async=1:first_pts=0,aformat=sample_fmts=fltp:sample_rates=" +
-                            std::to_string(kSampleRate) + ":channel_layouts=stereo";
+  std::string chain = "aresample=" + std::to_string(kSampleRate) +
+                      ":async=1:first_pts=0,aformat=sample_fmts=fltp:sample_rates=" +
+                      std::to_string(kSampleRate) + ":channel_layouts=stereo";
+  if (end_time > 0)
+    chain += ",atrim=end_sample=" + std::to_string(std::llround(end_time * kSampleRate));
   AVFilterInOut* outputs = avfilter_inout_alloc();
   AVFilterInOut* inputs = avfilter_inout_alloc();
   outputs->name = av_strdup("in");

@@ -19,9 +19,12 @@ class AudioRendition {
   static constexpr int kSampleRate = 48000;
 
   // `decoder` is the opened audio decoder; `start_time` (seconds) is subtracted from every
-  // timestamp so audio and video share one zero.
+  // timestamp so audio and video share one zero. `end_time` (seconds on that zero, 0 when
+  // unknown) is where the video ends: audio past it (AAC padding, a longer track) is cut, so
+  // both end together and no sliver of a segment trails the video.
   Status open(const AVCodecContext* decoder, AVRational stream_time_base, double start_time,
-              const Plan& plan, const TranscoderConfig& config, const std::filesystem::path& dir);
+              double end_time, const Plan& plan, const TranscoderConfig& config,
+              const std::filesystem::path& dir);
   // A decoded frame (pts in the stream's time base), or nullptr at the end.
   Status push(const AVFrame* decoded);
   Status finish();

@@ -1,6 +1,5 @@
 // transcoder.so — entry point and wiring: config, the media folder (stale temp folders
-// removed at start), the `transcode` job handler, and removal of a content's media when
-// the content is deleted.
+// removed at start), metrics, the `transcode` job handler and the bus subscriptions.
 #include <memory>
 #include <string>
 
@@ -13,6 +12,7 @@ extern "C" {
 #include <streamgate/services/metadata.hpp>
 
 #include "context.hpp"
+#include "events.hpp"
 #include "transcode_job.hpp"
 
 namespace sg::transcoder {
@@ -63,22 +63,7 @@ class TranscoderPlugin final : public Plugin {
         host().info("transcoder: removed " + std::to_string(n) + " stale temp folders");
     });
 
-    content_deleted_ =
-        h.subscribe("content.deleted", [this](std::string_view, const nlohmann::json& p) {
-          if (!p.is_object() || !p.contains("content_id") || !p["content_id"].is_string()) return;
-          std::string id = p["content_id"].get<std::string>();
-          if (id.size() != 36 || id.find('/') != std::string::npos ||
-              id.find("..") != std::string::npos)
-            return;
-          {
-            std::lock_guard lock(ctx_.deleted_mu);
-            ctx_.deleted.insert(id);
-          }
-          host().run_blocking([this, id] {
-            if (ctx_.output.remove_content(id) > 0)
-              host().info("transcoder: media of " + id + " removed with its content");
-          });
-        });
+    subscriptions_ = subscribe_events(ctx_, jobs::Client(jobs_.get()));
 
     handler_ = jobs::Client(jobs_.get()).handle(
         kJobType, [this](const jobs::Job& job) { run_transcode_job(ctx_, job); });
@@ -86,7 +71,7 @@ class TranscoderPlugin final : public Plugin {
 
   void stop(std::chrono::milliseconds) override {
     handler_.reset();  // running transcodes see the job cancelled and stop within a second
-    content_deleted_.reset();
+    subscriptions_ = {};
     ctx_.metadata = {};
     metadata_.reset();
     jobs_.reset();
@@ -101,7 +86,7 @@ class TranscoderPlugin final : public Plugin {
   ServiceRef<sg_jobs_service> jobs_;
   ServiceRef<sg_metadata_service> metadata_;
   jobs::HandlerRegistration handler_;
-  Subscription content_deleted_;
+  Subscriptions subscriptions_;
 };
 
 }  // namespace

@@ -23,10 +23,13 @@ int display_rotation(const AVStream* st) {
   return quarter * 90;
 }
 
+// "4 s", "1 min 30 s", "2 h 5 min 0 s": how a person reads a duration.
 std::string seconds_text(double s) {
   int64_t whole = static_cast<int64_t>(s);
-  return std::to_string(whole / 3600) + "h" + std::to_string(whole / 60 % 60) + "m" +
-         std::to_string(whole % 60) + "s";
+  std::string out;
+  if (whole >= 3600) out += std::to_string(whole / 3600) + " h ";
+  if (whole >= 60) out += std::to_string(whole / 60 % 60) + " min ";
+  return out + std::to_string(whole % 60) + " s";
 }
 
 }  // namespace

@@ -212,8 +212,17 @@ Result<TranscodeOutcome> Transcode::run() {
     if (!adec) return adec.error();
     audio_decoder = std::move(adec).value();
     audio = std::make_unique<AudioRendition>();
-    if (auto st = audio->open(audio_decoder.get(), ast->time_base, src.start_time, plan, config_,
-                              output_ / "audio");
+    // Where the video ends on the shared zero, when the container says.
+    double video_end = 0;
+    if (vst->duration > 0) {
+      double first = vst->start_time != AV_NOPTS_VALUE
+                         ? static_cast<double>(vst->start_time) * av_q2d(vst->time_base)
+                         : src.start_time;
+      video_end = first + static_cast<double>(vst->duration) * av_q2d(vst->time_base) -
+                  src.start_time;
+    }
+    if (auto st = audio->open(audio_decoder.get(), ast->time_base, src.start_time, video_end, plan,
+                              config_, output_ / "audio");
         !st)
       return st.error();
   }

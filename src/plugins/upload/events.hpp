@@ -7,9 +7,14 @@
 
 namespace sg::upload {
 
-// content.deleted: the upload's bytes are the content's source file, so when the content is
-// deleted through the catalogue its upload goes too (on the blocking pool). Dropping the
-// subscription unsubscribes.
-Subscription subscribe_events(Context& ctx);
+// The upload's bytes are the content's source file. They go (on the blocking pool) when:
+// - content.deleted: the content is deleted through the catalogue;
+// - transcode.completed with "keep_source": false: the renditions replaced the source.
+// Dropping the subscriptions unsubscribes.
+struct Subscriptions {
+  Subscription content_deleted;
+  Subscription transcode_completed;
+};
+Subscriptions subscribe_events(Context& ctx);
 
 }  // namespace sg::upload

@@ -98,7 +98,7 @@ class UploadPlugin final : public Plugin {
       }
     });
 
-    content_deleted_ = subscribe_events(ctx_);
+    subscriptions_ = subscribe_events(ctx_);
 
     auto period = std::chrono::seconds(ctx_.config.sweep_interval_seconds);
     sweep_timer_ = host().start_timer(period, period, [this] { on_sweep_tick(); });
@@ -106,7 +106,7 @@ class UploadPlugin final : public Plugin {
 
   void stop(std::chrono::milliseconds) override {
     sweep_timer_.reset();
-    content_deleted_.reset();
+    subscriptions_ = {};
     router_.clear();
     sweep_handler_.reset();
     ctx_.jobs = {};
@@ -166,7 +166,7 @@ class UploadPlugin final : public Plugin {
   Context ctx_;
   http::Router router_;
   Timer sweep_timer_;
-  Subscription content_deleted_;
+  Subscriptions subscriptions_;
   jobs::HandlerRegistration sweep_handler_;
   std::atomic<size_t> swept_{0};
 };

@@ -101,7 +101,9 @@ void add_routes(Context& ctx, http::Router& router) {
     });
   });
 
-  router.add(SG_HTTP_POST, "/api/v1/jobs/{id}/cancel", [c, h](const Exchange& ex) {
+  // POST .../cancel and DELETE /api/v1/jobs/{id} both cancel (DELETE for REST clients; the
+  // record stays, in state "cancelled").
+  auto cancel = [c, h](const Exchange& ex) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
     http::answer_later(h, ex, [c, who, id](const Exchange& e) {
@@ -122,7 +124,9 @@ void add_routes(Context& ctx, http::Router& router) {
       }
       e.respond_json(200, to_json(*c->store().get(id)));
     });
-  });
+  };
+  router.add(SG_HTTP_POST, "/api/v1/jobs/{id}/cancel", cancel);
+  router.add(SG_HTTP_DELETE, "/api/v1/jobs/{id}", cancel);
 }
 
 }  // namespace sg::worker

@@ -88,6 +88,15 @@ TYPED_TEST(JobsRest, OwnerAdminAndStrangerAccess) {
   ASSERT_TRUE(eventually([&] { return this->get(live)["state"] == "cancelled"; }));
   expect_error(s.request("POST", "/api/v1/jobs/" + live + "/cancel", "", as(kAlice)), 409,
                "conflict");
+  // DELETE cancels too (the record stays, cancelled); someone else's job is refused.
+  std::string other =
+      this->enqueue({{"owner", kAlice}, {"payload", {{"dir", dir}, {"sleep_ms", 60000}}}});
+  ASSERT_TRUE(eventually([&] { return this->get(other)["state"] == "running"; }));
+  expect_error(s.request("DELETE", "/api/v1/jobs/" + other, "", as(kBob)), 403, "forbidden");
+  r = s.request("DELETE", "/api/v1/jobs/" + other, "", as(kAlice));
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_TRUE(eventually([&] { return this->get(other)["state"] == "cancelled"; }));
+  expect_error(s.request("DELETE", "/api/v1/jobs/" + other, "", as(kAlice)), 409, "conflict");
 }
 
 TYPED_TEST(JobsRest, ListFiltersPaginatesAndValidates) {
