@@ -261,8 +261,13 @@ Result<TranscodeOutcome> Transcode::run() {
       if (f == nullptr) return ok;
       double t = static_cast<double>(f->pts) * seconds_per_frame;
       if (auto st = thumbs.offer(f, t); !st) return st;
-      for (auto& w : workers)
-        if (!w->push(f)) return ok;  // that worker failed: its status is reported at join
+      for (auto& w : workers) {
+        if (w->push(f)) continue;
+        // A rung failed: stop decoding now rather than at the end of the file.
+        Status st = w->join();
+        abort_all();
+        return st ? internal_error("a video encoder stopped without a reason") : st;
+      }
       ++frames_out;
       frames_.store(frames_out);
       position_.store(t);
