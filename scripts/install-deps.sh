@@ -12,7 +12,7 @@ build_pkgs=(
   libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libswresample-dev libavutil-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-test_pkgs=(postgresql redis-server ffmpeg openssl curl nginx wrk docker-compose time)
+test_pkgs=(postgresql redis-server ffmpeg openssl curl nginx wrk docker-compose time chromium)
 
 case "$profile" in
   build) wanted=("${build_pkgs[@]}") ;;
