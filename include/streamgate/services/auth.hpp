@@ -156,3 +156,107 @@ constexpr SessionCredential session_credential(std::string_view authorization,
 }
 
 }  // namespace sg::credentials
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "../plugin.hpp"
+
+namespace sg::auth {
+
+// A valid playback token's claims.
+struct VerifiedPlayback {
+  std::string address;  // "" for an anonymous token
+  uint64_t chain_id = 0;
+  uint64_t expires_at = 0;  // Unix seconds
+};
+
+// A gate check's answer, copied out of the callback's borrowed structs.
+struct GateVerdict {
+  sg_status status = SG_OK;  // SG_ERR_UNAVAILABLE: no chain endpoint answered (fail closed)
+  bool allowed = false;
+  bool cached = false;
+  std::string balance;
+  std::string reason;   // why not allowed ("insufficient_balance", ...)
+  std::string message;  // the error's message when status != SG_OK
+};
+
+// Header-only client of the auth service v1 for consumers (streaming, custom plugins).
+class Client {
+ public:
+  Client() = default;
+  explicit Client(const sg_auth_service* svc) : svc_(svc) {}
+  explicit operator bool() const noexcept { return svc_ != nullptr; }
+  const sg_auth_service* service() const noexcept { return svc_; }
+
+  // A playback token for `content_id`, bound to `identity` when it is authenticated.
+  // ttl_seconds 0 = auth's configured default; auth clamps it to its maximum. Pure CPU.
+  std::string playback_mint(std::string_view content_id, const sg_http_identity* identity,
+                            uint64_t ttl_seconds = 0) const {
+    sg_owned_str out{};
+    sg_error err{};
+    check(svc_->playback_mint(svc_->self, content_id.data(), content_id.size(), identity,
+                              ttl_seconds, &out, &err),
+          err, "auth.playback_mint");
+    return take_owned(out);
+  }
+  // The claims when `token` is a valid playback token for exactly `content_id`; otherwise
+  // std::nullopt with the reason in *why (forged, expired, another content, not a playback
+  // token). Pure CPU.
+  std::optional<VerifiedPlayback> playback_verify(std::string_view token,
+                                                  std::string_view content_id,
+                                                  std::string* why = nullptr) const {
+    sg_auth_playback out{};
+    out.struct_size = sizeof(out);
+    sg_error err{};
+    sg_status st = svc_->playback_verify(svc_->self, token.data(), token.size(), content_id.data(),
+                                         content_id.size(), &out, &err);
+    if (st != SG_OK) {
+      if (why != nullptr) *why = err.message;
+      return std::nullopt;
+    }
+    return VerifiedPlayback{out.address, out.chain_id, out.expires_at};
+  }
+
+  // Runs a gate check on the kernel's blocking pool; `done` is called exactly once there
+  // (never inside this call) unless this throws. Never blocks the caller.
+  void gate_check_async(const sg_http_identity& identity, const std::string& gate_json,
+                        uint32_t flags, std::function<void(const GateVerdict&)> done) const {
+    auto* ctx = new std::function<void(const GateVerdict&)>(std::move(done));
+    sg_error err{};
+    sg_status st = svc_->gate_check_async(svc_->self, &identity, gate_json.data(), gate_json.size(),
+                                          flags, &Client::gate_shim, ctx, &err);
+    if (st != SG_OK) {
+      delete ctx;
+      check(st, err, "auth.gate_check_async");
+    }
+  }
+
+ private:
+  static void gate_shim(void* user, sg_status status, const sg_auth_gate_result* result,
+                        const sg_error* err) noexcept {
+    std::unique_ptr<std::function<void(const GateVerdict&)>> fn(
+        static_cast<std::function<void(const GateVerdict&)>*>(user));
+    try {
+      GateVerdict a;
+      a.status = status;
+      if (status == SG_OK && result != nullptr) {
+        a.allowed = result->allowed != 0;
+        a.cached = result->cached != 0;
+        a.balance = result->balance;
+        a.reason = result->reason;
+      } else if (err != nullptr) {
+        a.message = err->message;
+      }
+      (*fn)(a);
+    } catch (...) {
+      // The callback owns its error reporting; nothing may cross the C ABI.
+    }
+  }
+
+  const sg_auth_service* svc_ = nullptr;
+};
+
+}  // namespace sg::auth

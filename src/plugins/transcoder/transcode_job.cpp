@@ -166,10 +166,17 @@ class JobRun {
       if (now - last_report >= std::chrono::milliseconds(500)) {
         last_report = now;
         auto snap = t.progress();
-        auto pct = snap.duration > 0 ? static_cast<uint32_t>(std::min(
-                                           99.0, 100.0 * snap.position / snap.duration))
-                                     : 0u;
-        if (!job_.progress(pct, progress_message(snap))) t.cancel();
+        auto pct =
+            snap.duration > 0
+                ? static_cast<uint32_t>(std::min(99.0, 100.0 * snap.position / snap.duration))
+                : 0u;
+        std::string message = progress_message(snap);
+        if (!job_.progress(pct, message)) t.cancel();
+        // job.progress names the job only; players waiting on a content need its id.
+        ctx_.host.publish("transcode.progress", {{"content_id", p_.content_id},
+                                                 {"job_id", std::string(job_.id())},
+                                                 {"progress", pct},
+                                                 {"message", message}});
       }
     }
     auto outcome = t.result();
@@ -223,9 +230,12 @@ class JobRun {
     ctx_.metrics.jobs_succeeded.add();
     ctx_.metrics.media_seconds.add(out.media.duration);
     ctx_.metrics.wall_seconds.add(wall);
-    nlohmann::json event{{"content_id", p_.content_id}, {"job_id", std::string(job_.id())},
-                         {"recorded", recorded},        {"renditions", renditions},
-                         {"poster", kPosterName},       {"media", media},
+    nlohmann::json event{{"content_id", p_.content_id},
+                         {"job_id", std::string(job_.id())},
+                         {"recorded", recorded},
+                         {"renditions", renditions},
+                         {"poster", kPosterName},
+                         {"media", media},
                          {"keep_source", ctx_.config.keep_source}};
     try {
       ctx_.host.publish("transcode.completed", event);
@@ -274,6 +284,8 @@ class JobRun {
 
 }  // namespace
 
-void run_transcode_job(Context& ctx, const jobs::Job& job) { JobRun(ctx, job).run(); }
+void run_transcode_job(Context& ctx, const jobs::Job& job) {
+  JobRun(ctx, job).run();
+}
 
 }  // namespace sg::transcoder

@@ -1,0 +1,37 @@
+// plugins.streaming: manifest caching, playback token lifetimes, the content cache.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace sg::streaming {
+
+struct StreamingConfig {
+  int manifest_max_age_seconds = 2;
+  // Playback tokens put in manifests and returned by /playback. 0 = automatic: the media's
+  // duration + token_slack_seconds (so a film plays to its end on one manifest fetch), at
+  // least 300 s; auth clamps every TTL to its playback_max_ttl_seconds.
+  uint64_t token_ttl_seconds = 0;
+  uint64_t token_slack_seconds = 600;
+  // Cache-Control max-age of segments of non-public content (private).
+  int private_segment_max_age_seconds = 3600;
+  std::chrono::milliseconds content_cache_ttl{5000};
+  size_t content_cache_max_entries = 10000;
+  // chain_id -> name for the `required` object of a 403 (well-known chains built in;
+  // `chain_names` in the config adds or overrides).
+  std::map<uint64_t, std::string> chain_names;
+  // Largest manifest rewritten in memory.
+  size_t max_manifest_bytes = 4u << 20;
+};
+
+// Throws sg::Error(SG_ERR_INVALID) naming the key (plugins.streaming.<key>) on bad values.
+StreamingConfig parse_config(const nlohmann::json& section);
+
+// The TTL to ask auth for, for media of `duration_seconds`.
+uint64_t token_ttl_for(const StreamingConfig& c, double duration_seconds);
+
+}  // namespace sg::streaming

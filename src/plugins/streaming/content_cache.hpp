@@ -1,0 +1,71 @@
+// What the streaming path needs to know about a content (status, visibility, gate, owner,
+// media paths), kept in process so segment requests never wait on the database. Entries are
+// dropped by `content.updated` / `content.deleted` (this process, and others through a shared
+// bus) and expire after a short TTL as a bound for changes no event announced.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+namespace sg::streaming {
+
+struct ContentInfo {
+  std::string id;
+  bool exists = false;  // false: the catalogue has no such content (cached 404)
+  std::string owner;
+  std::string status;  // uploading | processing | ready | failed
+  std::string status_reason;
+  std::string visibility;  // public | signed_in | token_gated
+  nlohmann::json gate;     // the NFT rule for token_gated, null otherwise
+  double duration = 0;     // seconds, 0 when unknown
+  bool has_poster = false;
+  bool has_storyboard = false;
+};
+
+// The record's fields the streaming path uses (metadata v1 record shape).
+ContentInfo content_info_from_record(const nlohmann::json& record);
+
+class ContentCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+  ContentCache(std::chrono::milliseconds ttl, size_t max_entries)
+      : ttl_(ttl), max_entries_(max_entries) {}
+
+  void configure(std::chrono::milliseconds ttl, size_t max_entries) {
+    std::lock_guard lock(mu_);
+    ttl_ = ttl;
+    max_entries_ = max_entries;
+    entries_.clear();
+  }
+
+  // The entry when present and younger than the TTL.
+  std::shared_ptr<const ContentInfo> find(const std::string& id) const;
+  void put(std::shared_ptr<const ContentInfo> info);
+  void invalidate(const std::string& id);
+  // Bumps the generation so a lookup that started before an invalidation does not store
+  // what it read (it may predate the change).
+  uint64_t generation() const;
+  void put_if_current(std::shared_ptr<const ContentInfo> info, uint64_t generation);
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const ContentInfo> info;
+    Clock::time_point stored;
+  };
+  void put_locked(std::shared_ptr<const ContentInfo> info);
+
+  std::chrono::milliseconds ttl_;
+  size_t max_entries_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace sg::streaming

@@ -1,0 +1,174 @@
+#include "stream_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "process.hpp"
+
+namespace streamtest {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+const fs::path kRoot = SG_STREAMING_ROOT_DIR;
+
+bool have(const std::string& probe) {
+  return std::system((probe + " > /dev/null 2>&1").c_str()) == 0;
+}
+
+fs::path make_clip(const fs::path& dir, int seconds) {
+  fs::path out = dir / ("clip-" + std::to_string(seconds) + ".mp4");
+  if (fs::exists(out)) return out;
+  auto r =
+      sgtest::run_command({"ffmpeg",
+                           "-nostdin",
+                           "-loglevel",
+                           "error",
+                           "-y",
+                           "-f",
+                           "lavfi",
+                           "-i",
+                           "testsrc2=duration=" + std::to_string(seconds) + ":size=640x360:rate=30",
+                           "-f",
+                           "lavfi",
+                           "-i",
+                           "sine=frequency=440:duration=" + std::to_string(seconds),
+                           "-c:v",
+                           "libx264",
+                           "-preset",
+                           "ultrafast",
+                           "-pix_fmt",
+                           "yuv420p",
+                           "-c:a",
+                           "aac",
+                           "-shortest",
+                           out.string()},
+                          {}, std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return out;
+}
+
+}  // namespace
+
+std::string Stack::url(const std::string& target) const {
+  return "http://127.0.0.1:" + std::to_string(server->port()) + target;
+}
+
+sgtest::HttpResponse Stack::get(const std::string& target, sgtest::Headers headers) const {
+  return server->request("GET", target, "", std::move(headers));
+}
+
+sgtest::HttpResponse Stack::as_owner(const std::string& method, const std::string& target,
+                                     const json& body) const {
+  sgtest::Headers h{{"Authorization", "Bearer " + owner_session}};
+  if (!body.is_null()) h.push_back({"Content-Type", "application/json"});
+  return server->request(method, target, body.is_null() ? "" : body.dump(), h);
+}
+
+void Stack::set_visibility(const std::string& id, const json& patch) const {
+  auto r = as_owner("PATCH", "/api/v1/content/" + id, patch);
+  ASSERT_EQ(r.status, 200) << r.body;
+}
+
+std::string skip_reason() {
+  if (!have("ffmpeg -version")) return "ffmpeg is not installed";
+  if (!have("node --version")) return "node is not installed";
+  if (!fs::exists(kRoot / "tests/node/node_modules/siwe"))
+    return "tests/node/node_modules is missing (scripts/install-node-deps.sh)";
+  return "";
+}
+
+std::string sign_in(const sgtest::StreamGateServer& server, const std::string& key) {
+  auto r = sgtest::run_command({"node", (kRoot / "scripts/dev-signin.js").string(),
+                                "http://127.0.0.1:" + std::to_string(server.port()), key},
+                               {}, std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream lines(r.output);
+  std::string line, token;
+  while (std::getline(lines, line))
+    if (!line.empty() && line.rfind("signed in", 0) != 0) token = line;
+  return token;
+}
+
+std::string upload_ready(Stack& stack, int seconds, const std::string& title) {
+  fs::path clip = make_clip(stack.dir->path(), seconds);
+  std::string body = sgtest::read_file(clip);
+  auto r = stack.server->request(
+      "POST", "/api/v1/uploads?filename=clip.mp4&title=" + title, body,
+      {{"Authorization", "Bearer " + stack.owner_session}, {"Content-Type", "video/mp4"}},
+      std::chrono::seconds(30));
+  EXPECT_EQ(r.status, 201) << r.body;
+  if (r.status != 201) return "";
+  std::string id = r.json()["content_id"];
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto c = stack.as_owner("GET", "/api/v1/content/" + id);
+    if (c.status == 200 && c.json()["status"] == "ready") return id;
+    if (c.status == 200 && c.json()["status"] == "failed") {
+      ADD_FAILURE() << c.body;
+      return "";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "content " << id << " not ready in time\n" << stack.server->log();
+  return "";
+}
+
+std::unique_ptr<Stack> start_stack(const json& overrides) {
+  auto s = std::make_unique<Stack>();
+  s->dir = std::make_unique<sgtest::TempDir>();
+  s->server = std::make_unique<sgtest::StreamGateServer>();
+  const std::string domain = "127.0.0.1:" + std::to_string(s->server->port());
+  json config{{"plugins",
+               {{"auth",
+                 {{"jwt_secret", "streaming-test-secret-0123456789abcdef-0123"},
+                  {"domains", {domain}},
+                  {"chain_ids", {1, 1337}},
+                  {"cookie", {{"secure", false}}}}},
+                {"transcoder",
+                 {{"ladder", json::array({{{"height", 360}, {"video_bitrate", 600000}},
+                                          {{"height", 240}, {"video_bitrate", 300000}}})},
+                  {"preset", "ultrafast"},
+                  {"segment_seconds", 2},
+                  {"storyboard_interval_seconds", 1}}},
+                {"worker", {{"poll_ms", 100}}}}}};
+  config.merge_patch(overrides);
+  s->server->merge_config(config);
+  s->server->use_plugins(
+      {"gateway", "auth", "metadata", "worker", "upload", "transcoder", "streaming"});
+  if (!s->server->start()) return nullptr;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (s->server->request("GET", "/api/v1/auth/nonce").status != 200) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "auth never answered\n" << s->server->log();
+      return nullptr;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  s->owner_session = sign_in(*s->server, kOwnerKey);
+  s->viewer_session = sign_in(*s->server, kViewerKey);
+  if (s->owner_session.empty() || s->viewer_session.empty()) return nullptr;
+  s->content_a = upload_ready(*s, 6, "a");
+  s->content_b = upload_ready(*s, 4, "b");
+  if (s->content_a.empty() || s->content_b.empty()) return nullptr;
+  return s;
+}
+
+Stack* shared_stack() {
+  static std::unique_ptr<Stack> stack = start_stack(json::object());
+  return stack.get();
+}
+
+std::string token_of(const std::string& uri) {
+  size_t at = uri.find("token=");
+  if (at == std::string::npos) return "";
+  size_t end = uri.find_first_of("&#\"", at);
+  return uri.substr(at + 6, end == std::string::npos ? std::string::npos : end - at - 6);
+}
+
+}  // namespace streamtest
