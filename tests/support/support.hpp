@@ -2,6 +2,7 @@
 #pragma once
 
 #include "http_client.hpp"
+#include "local_chain.hpp"
 #include "player.hpp"
 #include "ports.hpp"
 #include "postgres_server.hpp"

@@ -96,16 +96,21 @@ void add_media_routes(http::Router& router, Context& ctx) {
       ex.respond_error(404, "not_found", "no such media file");
       return;
     }
-    with_content(*c, ex, *id, [c, file = *file](const http::Exchange& e, ContentPtr content) {
-      with_access(*c, e, content, true,
-                  [c, file, content](const http::Exchange& e2, const Grant& g) {
-                    if (content->status != "ready") {
-                      e2.respond_error(not_ready_error(*c, *content));
-                      return;
-                    }
-                    serve(*c, e2, *content, file, g);
-                  });
-    });
+    // Manifests (a few per playback) read the catalogue: a revocation applies to the next one.
+    const bool fresh = is_rewritten(file->kind);
+    with_content(
+        *c, ex, *id,
+        [c, file = *file](const http::Exchange& e, ContentPtr content) {
+          with_access(*c, e, content, true,
+                      [c, file, content](const http::Exchange& e2, const Grant& g) {
+                        if (content->status != "ready") {
+                          e2.respond_error(not_ready_error(*c, *content));
+                          return;
+                        }
+                        serve(*c, e2, *content, file, g);
+                      });
+        },
+        fresh);
   });
 }
 

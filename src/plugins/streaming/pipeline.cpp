@@ -18,7 +18,7 @@ void deny(Context& ctx, const http::Exchange& ex, int status, const std::string&
 }  // namespace
 
 void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
-                  std::function<void(const http::Exchange&, ContentPtr)> next) {
+                  std::function<void(const http::Exchange&, ContentPtr)> next, bool fresh) {
   auto go = [&ctx, next](const http::Exchange& e, const ContentPtr& c) {
     if (!c->exists) {
       e.respond_error(404, "not_found", "no such content");
@@ -26,7 +26,9 @@ void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
     }
     next(e, c);
   };
-  if (auto hit = ctx.cache.find(id)) {
+  // An id known to be absent stays a cache answer even when fresh, so a flood of random ids
+  // on manifest URLs still cannot turn into a flood of queries.
+  if (auto hit = ctx.cache.find(id); hit && (!fresh || !hit->exists)) {
     go(ex, hit);
     return;
   }

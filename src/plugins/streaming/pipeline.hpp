@@ -19,8 +19,13 @@ namespace sg::streaming {
 using ContentPtr = std::shared_ptr<const ContentInfo>;
 
 // Finds `id` (normalised) and calls next(ex, content) when it exists; 404 otherwise.
+// `fresh`: read the catalogue even when the cache has the content (manifests and the playback
+// endpoint), so a change the owner was just told is saved applies to the very next manifest
+// even before its content.updated event is delivered (the bus never delivers inline); the
+// fresh record replaces the cache entry, so the segments fetched after it follow too. Ids
+// cached as absent are answered from the cache either way.
 void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
-                  std::function<void(const http::Exchange&, ContentPtr)> next);
+                  std::function<void(const http::Exchange&, ContentPtr)> next, bool fresh = false);
 
 struct Grant {
   bool public_content = false;

@@ -7,8 +7,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "chain_fixture.hpp"
 #include "context.hpp"
+#include "local_chain.hpp"
+#include "ports.hpp"
 #include "test_util.hpp"
 #include "typed_data.hpp"
 #include "web3/abi.hpp"
@@ -22,10 +23,10 @@ namespace {
 class Chain : public ::testing::Test {
  protected:
   void SetUp() override {
-    chain_ = authtest::shared_chain();
+    chain_ = sgtest::shared_chain();
     if (!chain_) {
-      if (!authtest::LocalChain::skip_reason().empty())
-        GTEST_SKIP() << authtest::LocalChain::skip_reason();
+      if (!sgtest::LocalChain::skip_reason().empty())
+        GTEST_SKIP() << sgtest::LocalChain::skip_reason();
       FAIL() << "local chain failed to start";
     }
   }
@@ -72,7 +73,7 @@ class Chain : public ::testing::Test {
                                                                         {"gas", "0x30000"}}}));
     ASSERT_EQ(sent.kind, RpcOutcome::kOk) << sent.message;
   }
-  std::shared_ptr<authtest::LocalChain> chain_;
+  std::shared_ptr<sgtest::LocalChain> chain_;
 };
 
 }  // namespace

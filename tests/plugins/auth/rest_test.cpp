@@ -5,7 +5,7 @@
 #include <fstream>
 #include <thread>
 
-#include "chain_fixture.hpp"
+#include "local_chain.hpp"
 #include "support.hpp"
 #include "test_util.hpp"
 #include "web3/jwt.hpp"
@@ -181,10 +181,10 @@ TEST_F(Rest, Eip712Endpoint) {
 }
 
 TEST_F(Rest, NftVerifyAndChainsOverALocalChain) {
-  auto chain = authtest::shared_chain();
+  auto chain = sgtest::shared_chain();
   if (!chain) {
-    if (!authtest::LocalChain::skip_reason().empty())
-      GTEST_SKIP() << authtest::LocalChain::skip_reason();
+    if (!sgtest::LocalChain::skip_reason().empty())
+      GTEST_SKIP() << sgtest::LocalChain::skip_reason();
     FAIL() << "local chain failed to start";
   }
   std::string closed = "http://127.0.0.1:" + std::to_string(sgtest::free_port()) + "/secret-path";

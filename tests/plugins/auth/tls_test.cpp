@@ -6,8 +6,9 @@
 #include <fstream>
 #include <thread>
 
-#include "chain_fixture.hpp"
 #include "context.hpp"
+#include "local_chain.hpp"
+#include "ports.hpp"
 #include "test_util.hpp"
 
 using namespace sg::auth;
@@ -48,10 +49,10 @@ struct TlsFront {
 }  // namespace
 
 TEST(RpcTls, VerifiesCertificatesAndHostNames) {
-  auto chain = authtest::shared_chain();
+  auto chain = sgtest::shared_chain();
   if (!chain) {
-    if (!authtest::LocalChain::skip_reason().empty())
-      GTEST_SKIP() << authtest::LocalChain::skip_reason();
+    if (!sgtest::LocalChain::skip_reason().empty())
+      GTEST_SKIP() << sgtest::LocalChain::skip_reason();
     FAIL() << "local chain failed to start";
   }
   sgtest::TempDir dir("sg-tls");

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ports.hpp"
 #include "process.hpp"
 
 namespace streamtest {
@@ -119,7 +120,7 @@ std::string upload_ready(Stack& stack, int seconds, const std::string& title) {
   return "";
 }
 
-std::unique_ptr<Stack> start_stack(const json& overrides) {
+std::unique_ptr<Stack> start_stack(const json& overrides, int seconds_a, int seconds_b) {
   auto s = std::make_unique<Stack>();
   s->dir = std::make_unique<sgtest::TempDir>();
   s->server = std::make_unique<sgtest::StreamGateServer>();
@@ -153,14 +154,50 @@ std::unique_ptr<Stack> start_stack(const json& overrides) {
   s->owner_session = sign_in(*s->server, kOwnerKey);
   s->viewer_session = sign_in(*s->server, kViewerKey);
   if (s->owner_session.empty() || s->viewer_session.empty()) return nullptr;
-  s->content_a = upload_ready(*s, 6, "a");
-  s->content_b = upload_ready(*s, 4, "b");
+  s->content_a = upload_ready(*s, seconds_a, "a");
+  s->content_b = upload_ready(*s, seconds_b, "b");
   if (s->content_a.empty() || s->content_b.empty()) return nullptr;
   return s;
 }
 
 Stack* shared_stack() {
   static std::unique_ptr<Stack> stack = start_stack(json::object());
+  return stack.get();
+}
+
+std::string gated_skip_reason() {
+  if (auto why = skip_reason(); !why.empty()) return why;
+  if (!sgtest::shared_chain()) {
+    return sgtest::LocalChain::skip_reason().empty() ? "the local chain did not start"
+                                                     : sgtest::LocalChain::skip_reason();
+  }
+  return "";
+}
+
+Stack* gated_stack() {
+  static std::unique_ptr<Stack> stack = []() -> std::unique_ptr<Stack> {
+    auto chain = sgtest::shared_chain();
+    if (!chain) return nullptr;
+    const std::string dead_rpc = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
+    json chains = json::array({{{"chain_id", 1337},
+                                {"name", kGanacheChainName},
+                                {"rpc_urls", {chain->rpc_url()}},
+                                {"timeout_ms", 2000}},
+                               {{"chain_id", kDeadChainId},
+                                {"name", "Unreachable"},
+                                {"rpc_urls", {dead_rpc}},
+                                {"timeout_ms", 500}}});
+    auto s = start_stack(
+        {{"plugins",
+          {{"auth", {{"chains", chains}}}, {"gateway", {{"cors", {{"allowed_origins", {"*"}}}}}}}}},
+        8, 4);
+    if (!s) return nullptr;
+    s->chain = chain;
+    s->holder_session = sign_in(*s->server, chain->key(0));
+    s->non_holder_session = sign_in(*s->server, chain->key(1));
+    if (s->holder_session.empty() || s->non_holder_session.empty()) return nullptr;
+    return s;
+  }();
   return stack.get();
 }
 

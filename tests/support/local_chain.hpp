@@ -1,5 +1,7 @@
-// A local EVM chain for the auth tests: tests/node/auth-chain.js (ganache + solc-js +
-// OpenZeppelin 5.4.0) on 127.0.0.1:<free port>, started once per test suite.
+// A local EVM chain for tests: tests/node/auth-chain.js (ganache + solc-js + OpenZeppelin
+// 5.4.0) on 127.0.0.1:<free port>, chain id 1337. Deployed: an ERC-721 (token #1 minted to
+// account 0), an ERC-1155 (3 x id 7 minted to account 0) and an ERC-1271 wallet owned by
+// account 0; accounts 1 and 2 hold nothing. Used by auth_tests and streaming_tests.
 #pragma once
 
 #include <memory>
@@ -8,9 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support.hpp"
+#include "process.hpp"
+#include "temp_dir.hpp"
 
-namespace authtest {
+namespace sgtest {
 
 class LocalChain {
  public:
@@ -28,13 +31,14 @@ class LocalChain {
   uint16_t port() const { return port_; }
 
  private:
-  sgtest::Process process_;
-  std::unique_ptr<sgtest::TempDir> dir_;
+  Process process_;
+  std::unique_ptr<TempDir> dir_;
   nlohmann::json deployment_;
   uint16_t port_ = 0;
 };
 
-// The chain shared by every test of this binary (started on first use).
+// The chain shared by every test of this binary (started on first use; nullptr when it
+// cannot run here, see LocalChain::skip_reason()).
 std::shared_ptr<LocalChain> shared_chain();
 
-}  // namespace authtest
+}  // namespace sgtest

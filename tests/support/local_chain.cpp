@@ -1,4 +1,4 @@
-#include "chain_fixture.hpp"
+#include "local_chain.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,9 @@
 #include <fstream>
 #include <thread>
 
-namespace authtest {
+#include "ports.hpp"
+
+namespace sgtest {
 
 namespace {
 std::string& reason() {
@@ -26,7 +28,7 @@ const std::string& LocalChain::skip_reason() {
 
 std::shared_ptr<LocalChain> LocalChain::start() {
   namespace fs = std::filesystem;
-  fs::path node_dir = AUTH_NODE_DIR;
+  fs::path node_dir = SG_TEST_NODE_DIR;
   if (!have_node()) {
     reason() = "node is not installed: chain tests skipped (CI installs node and npm)";
     return nullptr;
@@ -39,18 +41,17 @@ std::shared_ptr<LocalChain> LocalChain::start() {
     return nullptr;
   }
   auto chain = std::shared_ptr<LocalChain>(new LocalChain());
-  chain->dir_ = std::make_unique<sgtest::TempDir>("sg-chain");
-  chain->port_ = sgtest::free_port();
+  chain->dir_ = std::make_unique<TempDir>("sg-chain");
+  chain->port_ = free_port();
   fs::path out = chain->dir_->path() / "deployment.json";
-  chain->process_ = sgtest::Process::spawn({"node", (node_dir / "auth-chain.js").string(), "--port",
-                                            std::to_string(chain->port_), "--out", out.string()},
-                                           {}, chain->dir_->path() / "chain.log");
+  chain->process_ = Process::spawn({"node", (node_dir / "auth-chain.js").string(), "--port",
+                                    std::to_string(chain->port_), "--out", out.string()},
+                                   {}, chain->dir_->path() / "chain.log");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (!fs::exists(out)) {
     if (!chain->process_.running() || std::chrono::steady_clock::now() > deadline) {
-      std::ifstream log(chain->dir_->path() / "chain.log");
-      std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-      ADD_FAILURE() << "local chain did not start:\n" << text;
+      ADD_FAILURE() << "local chain did not start:\n"
+                    << read_file(chain->dir_->path() / "chain.log");
       return nullptr;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -66,4 +67,4 @@ std::shared_ptr<LocalChain> shared_chain() {
   return chain;
 }
 
-}  // namespace authtest
+}  // namespace sgtest
