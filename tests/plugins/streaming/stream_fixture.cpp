@@ -22,34 +22,34 @@ bool have(const std::string& probe) {
   return std::system((probe + " > /dev/null 2>&1").c_str()) == 0;
 }
 
-fs::path make_clip(const fs::path& dir, int seconds) {
-  fs::path out = dir / ("clip-" + std::to_string(seconds) + ".mp4");
+fs::path make_clip(const fs::path& dir, int seconds, const std::string& size = "640x360") {
+  fs::path out = dir / ("clip-" + std::to_string(seconds) + "-" + size + ".mp4");
   if (fs::exists(out)) return out;
-  auto r =
-      sgtest::run_command({"ffmpeg",
-                           "-nostdin",
-                           "-loglevel",
-                           "error",
-                           "-y",
-                           "-f",
-                           "lavfi",
-                           "-i",
-                           "testsrc2=duration=" + std::to_string(seconds) + ":size=640x360:rate=30",
-                           "-f",
-                           "lavfi",
-                           "-i",
-                           "sine=frequency=440:duration=" + std::to_string(seconds),
-                           "-c:v",
-                           "libx264",
-                           "-preset",
-                           "ultrafast",
-                           "-pix_fmt",
-                           "yuv420p",
-                           "-c:a",
-                           "aac",
-                           "-shortest",
-                           out.string()},
-                          {}, std::chrono::seconds(60));
+  auto r = sgtest::run_command(
+      {"ffmpeg",
+       "-nostdin",
+       "-loglevel",
+       "error",
+       "-y",
+       "-f",
+       "lavfi",
+       "-i",
+       "testsrc2=duration=" + std::to_string(seconds) + ":size=" + size + ":rate=30",
+       "-f",
+       "lavfi",
+       "-i",
+       "sine=frequency=440:duration=" + std::to_string(seconds),
+       "-c:v",
+       "libx264",
+       "-preset",
+       "ultrafast",
+       "-pix_fmt",
+       "yuv420p",
+       "-c:a",
+       "aac",
+       "-shortest",
+       out.string()},
+      {}, std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return out;
 }
@@ -96,8 +96,8 @@ std::string sign_in(const sgtest::StreamGateServer& server, const std::string& k
   return token;
 }
 
-std::string upload_ready(Stack& stack, int seconds, const std::string& title) {
-  fs::path clip = make_clip(stack.dir->path(), seconds);
+std::string upload(Stack& stack, int seconds, const std::string& title, const std::string& size) {
+  fs::path clip = make_clip(stack.dir->path(), seconds, size);
   std::string body = sgtest::read_file(clip);
   auto r = stack.server->request(
       "POST", "/api/v1/uploads?filename=clip.mp4&title=" + title, body,
@@ -105,7 +105,12 @@ std::string upload_ready(Stack& stack, int seconds, const std::string& title) {
       std::chrono::seconds(30));
   EXPECT_EQ(r.status, 201) << r.body;
   if (r.status != 201) return "";
-  std::string id = r.json()["content_id"];
+  return r.json()["content_id"];
+}
+
+std::string upload_ready(Stack& stack, int seconds, const std::string& title) {
+  std::string id = upload(stack, seconds, title);
+  if (id.empty()) return "";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
     auto c = stack.as_owner("GET", "/api/v1/content/" + id);
@@ -136,7 +141,8 @@ std::unique_ptr<Stack> start_stack(const json& overrides, int seconds_a, int sec
                                           {{"height", 240}, {"video_bitrate", 300000}}})},
                   {"preset", "ultrafast"},
                   {"segment_seconds", 2},
-                  {"storyboard_interval_seconds", 1}}},
+                  {"storyboard_interval_seconds", 1},
+                  {"max_duration_seconds", 60}}},
                 {"worker", {{"poll_ms", 100}}}}}};
   config.merge_patch(overrides);
   s->server->merge_config(config);

@@ -64,6 +64,9 @@ Stack* gated_stack();
 
 // A session token for `key` from a real SIWE sign-in.
 std::string sign_in(const sgtest::StreamGateServer& server, const std::string& key);
+// Uploads a generated clip (testsrc2 + a tone, `size` WxH) and returns its content id at once.
+std::string upload(Stack& stack, int seconds, const std::string& title,
+                   const std::string& size = "640x360");
 // Uploads a generated clip and waits until its content is ready; returns the content id.
 std::string upload_ready(Stack& stack, int seconds, const std::string& title);
 // The query value of `token` in a URI ("" when absent).
