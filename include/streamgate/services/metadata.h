@@ -41,7 +41,7 @@ extern "C" {
 
 #define SG_METADATA_SERVICE "metadata"
 #define SG_METADATA_MAJOR 1
-#define SG_METADATA_MINOR 1
+#define SG_METADATA_MINOR 2
 
 typedef struct sg_metadata_service {
   uint32_t struct_size; /* sizeof(sg_metadata_service). since 1.0 */
@@ -81,6 +81,19 @@ typedef struct sg_metadata_service {
   /* Deletes a record (media files are the owning plugins' business; they learn of it from
    * event "content.deleted" {content_id, owner}). SG_ERR_NOT_FOUND when absent. since 1.0 */
   sg_status (*delete_content)(void* self, const char* id, size_t id_size, sg_error* err);
+
+  /* --- since 1.2. A 1.1 provider's table ends above: use change_stamp only when
+   * struct_size >= offsetof(sg_metadata_service, change_stamp) + sizeof(void*). */
+
+  /* A number that changes whenever THIS process commits a change to record `id` (create,
+   * update, delete); it changes after the commit and before the change is answered or its
+   * content.* event published. Non-blocking (an atomic load): callable from any thread,
+   * network threads included. For caches that must not answer from a copy older than a change
+   * already acknowledged: read the stamp BEFORE reading the record, keep it with the copy, and
+   * trust the copy only while change_stamp(id) still returns it. Ids may share a stamp (a
+   * change to one then only costs the other a re-read). Other processes' changes are not
+   * seen here: their content.* events (a shared bus) cover those. since 1.2 */
+  uint64_t (*change_stamp)(void* self, const char* id, size_t id_size);
 } sg_metadata_service;
 
 #ifdef __cplusplus

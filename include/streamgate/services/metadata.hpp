@@ -2,6 +2,7 @@
 // message naming the field for validation errors) on failure.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +52,14 @@ class Client {
         svc_->update_fields(svc_->self, id.data(), id.size(), body.data(), body.size(), &out, &err),
         err, "metadata.update_fields");
     return json::parse(take_owned(out));
+  }
+  // metadata 1.2's change stamp of `id` (see metadata.h); 0 from a 1.1 provider, whose
+  // callers must then rely on events alone.
+  uint64_t change_stamp(std::string_view id) const noexcept {
+    if (svc_->struct_size < offsetof(sg_metadata_service, change_stamp) + sizeof(void*) ||
+        svc_->change_stamp == nullptr)
+      return 0;
+    return svc_->change_stamp(svc_->self, id.data(), id.size());
   }
   void remove(std::string_view id) const {
     sg_error err{};

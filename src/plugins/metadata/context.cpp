@@ -58,6 +58,7 @@ void Context::publish(const std::string& topic, const Content& c) {
 Content Context::create(const std::string& owner, const json& fields, Writer writer) {
   Content c = new_content(owner, fields, writer);
   store().insert(c);
+  bump_stamp(c.id);
   publish("content.created", c);
   return c;
 }
@@ -68,7 +69,8 @@ Content Context::patch(const std::string& id, const json& p, Writer writer,
   if (!p.is_object()) throw Error(SG_ERR_INVALID, "body: must be a JSON object");
   Content c =
       store().update(sql::lower(id), actor, [&](Content& cur) { apply_patch(cur, p, writer); });
-  invalidate(c.id);  // after the commit, before anyone is told
+  bump_stamp(c.id);  // after the commit, before anyone is told
+  invalidate(c.id);
   publish("content.updated", c);
   return c;
 }
@@ -76,9 +78,23 @@ Content Context::patch(const std::string& id, const json& p, Writer writer,
 Content Context::remove(const std::string& id, const std::optional<std::string>& actor) {
   if (!sql::is_uuid(id)) throw Error(SG_ERR_INVALID, "id: must be a UUID");
   Content c = store().remove(sql::lower(id), actor);
+  bump_stamp(c.id);
   invalidate(c.id);
   publish("content.deleted", c);
   return c;
+}
+
+uint64_t Context::change_stamp(std::string_view id) const noexcept {
+  std::string lower(id);
+  for (char& ch : lower)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return stamps_[std::hash<std::string_view>{}(lower) % stamps_.size()].load(
+      std::memory_order_acquire);
+}
+
+void Context::bump_stamp(std::string_view id) noexcept {
+  stamps_[std::hash<std::string_view>{}(id) % stamps_.size()].fetch_add(1,
+                                                                        std::memory_order_acq_rel);
 }
 
 void Context::invalidate(const std::string& id) {

@@ -3,10 +3,13 @@
 // operations all three share (create, patch, remove, get_json) with their events.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <streamgate/services/cache.h>
 #include <streamgate/plugin.hpp>
@@ -48,8 +51,12 @@ class Context {
   // known_token: see ContentCache::get.
   std::optional<std::string> get_json(const std::string& id, const std::string& known_token = {});
   ContentStore& store();
+  // metadata 1.2 change_stamp: bumped after each commit of a create/patch/remove of `id`,
+  // before it is answered or published.
+  uint64_t change_stamp(std::string_view id) const noexcept;
 
  private:
+  void bump_stamp(std::string_view id) noexcept;
   void publish(const std::string& topic, const Content& c);
   void invalidate(const std::string& id);
 
@@ -59,6 +66,8 @@ class Context {
   std::unique_ptr<ContentStore> store_;
   ServiceRef<sg_cache_service> cache_service_;
   std::unique_ptr<ContentCache> cache_;  // set while started with a cache
+  // Buckets of change stamps, indexed by a hash of the (lower-case) id.
+  std::array<std::atomic<uint64_t>, 4096> stamps_{};
 };
 
 }  // namespace sg::metadata

@@ -66,6 +66,10 @@ sg_status delete_content(void* self, const char* id, size_t id_size, sg_error* e
   return provider::guard(err, [&] { self_of(self)->remove(str(id, id_size), std::nullopt); });
 }
 
+uint64_t change_stamp(void* self, const char* id, size_t id_size) {
+  return self_of(self)->change_stamp(std::string_view(id == nullptr ? "" : id, id_size));
+}
+
 }  // namespace
 
 void fill_service_table(sg_metadata_service& t, Context* ctx) {
@@ -76,6 +80,7 @@ void fill_service_table(sg_metadata_service& t, Context* ctx) {
   t.update_status = &update_status;
   t.update_fields = &update_fields;
   t.delete_content = &delete_content;
+  t.change_stamp = &change_stamp;
 }
 
 }  // namespace sg::metadata

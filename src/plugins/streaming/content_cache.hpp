@@ -15,6 +15,24 @@
 
 namespace sg::streaming {
 
+// Small manifest files (playlists, MPD, VTT) by relative path, read once per record copy.
+class ManifestTexts {
+ public:
+  std::shared_ptr<const std::string> find(const std::string& relative) const {
+    std::lock_guard lock(mu_);
+    auto it = texts_.find(relative);
+    return it == texts_.end() ? nullptr : it->second;
+  }
+  void put(const std::string& relative, std::shared_ptr<const std::string> text) {
+    std::lock_guard lock(mu_);
+    if (texts_.size() < 64) texts_[relative] = std::move(text);
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> texts_;
+};
+
 struct ContentInfo {
   std::string id;
   bool exists = false;  // false: the catalogue has no such content (cached 404)
@@ -26,6 +44,10 @@ struct ContentInfo {
   double duration = 0;     // seconds, 0 when unknown
   bool has_poster = false;
   bool has_storyboard = false;
+  uint64_t stamp = 0;  // metadata's change stamp read before the record (see metadata.h)
+  // Manifest texts read from this content's media folder, kept with this copy of the record:
+  // a republished set comes with a record change, hence a new copy and an empty holder.
+  std::shared_ptr<class ManifestTexts> manifests = std::make_shared<ManifestTexts>();
 };
 
 // The record's fields the streaming path uses (metadata v1 record shape).

@@ -14,6 +14,7 @@
 #include "config.hpp"
 #include "content_cache.hpp"
 #include "safe_open.hpp"
+#include "token_cache.hpp"
 
 namespace sg::streaming {
 
@@ -67,6 +68,7 @@ struct Context {
   auth::Client auth;  // empty: only public content plays
   std::map<uint64_t, std::string> chain_names;
   ProgressBoard progress;
+  VerifiedTokens tokens;
   Metrics metrics;
 };
 

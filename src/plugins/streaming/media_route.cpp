@@ -37,13 +37,13 @@ std::string rewrite(const MediaFile& file, std::string_view text, std::string_vi
 void serve(Context& ctx, const http::Exchange& ex, const ContentInfo& content,
            const MediaFile& file, const Grant& grant) {
   std::string relative = content.id + "/" + file.relative;
-  Fd fd = open_beneath(ctx.media_root.get(), relative);
-  if (!fd) {
-    ex.respond_error(404, "not_found", "no such file in this content's media");
-    return;
-  }
   std::string cc = cache_control(ctx, file, grant.public_content);
   if (grant.public_content || !is_rewritten(file.kind)) {
+    Fd fd = open_beneath(ctx.media_root.get(), relative);
+    if (!fd) {
+      ex.respond_error(404, "not_found", "no such file in this content's media");
+      return;
+    }
     sg_http_header headers[2] = {{"Cache-Control", 13, cc.data(), cc.size()},
                                  {"Vary", 4, "Authorization, Cookie", 21}};
     sg_http_file f{};
@@ -63,10 +63,20 @@ void serve(Context& ctx, const http::Exchange& ex, const ContentInfo& content,
       ctx.metrics.files_served.add();
     return;
   }
-  std::string text;
-  if (!read_small_file(fd.get(), ctx.config.max_manifest_bytes, text)) {
-    ex.respond_error(500, "internal_error", "the manifest cannot be read");
-    return;
+  std::shared_ptr<const std::string> text = content.manifests->find(file.relative);
+  if (!text) {
+    Fd fd = open_beneath(ctx.media_root.get(), relative);
+    if (!fd) {
+      ex.respond_error(404, "not_found", "no such file in this content's media");
+      return;
+    }
+    auto read = std::make_shared<std::string>();
+    if (!read_small_file(fd.get(), ctx.config.max_manifest_bytes, *read)) {
+      ex.respond_error(500, "internal_error", "the manifest cannot be read");
+      return;
+    }
+    content.manifests->put(file.relative, read);
+    text = std::move(read);
   }
   if (!grant.via_token && !ctx.auth) {
     ex.respond_error(503, "service_unavailable", "playback tokens need the auth plugin");
@@ -79,7 +89,7 @@ void serve(Context& ctx, const http::Exchange& ex, const ContentInfo& content,
                           : ctx.auth.playback_mint(content.id, &grant.identity,
                                                    token_ttl_for(ctx.config, content.duration));
   ctx.metrics.manifests_rewritten.add();
-  ex.respond(200, rewrite(file, text, token),
+  ex.respond(200, rewrite(file, *text, token),
              {{"Content-Type", content_type(file)},
               {"Cache-Control", cc},
               {"Vary", "Authorization, Cookie"}});
@@ -96,21 +106,16 @@ void add_media_routes(http::Router& router, Context& ctx) {
       ex.respond_error(404, "not_found", "no such media file");
       return;
     }
-    // Manifests (a few per playback) read the catalogue: a revocation applies to the next one.
-    const bool fresh = is_rewritten(file->kind);
-    with_content(
-        *c, ex, *id,
-        [c, file = *file](const http::Exchange& e, ContentPtr content) {
-          with_access(*c, e, content, true,
-                      [c, file, content](const http::Exchange& e2, const Grant& g) {
-                        if (content->status != "ready") {
-                          e2.respond_error(not_ready_error(*c, *content));
-                          return;
-                        }
-                        serve(*c, e2, *content, file, g);
-                      });
-        },
-        fresh);
+    with_content(*c, ex, *id, [c, file = *file](const http::Exchange& e, ContentPtr content) {
+      with_access(*c, e, content, true,
+                  [c, file, content](const http::Exchange& e2, const Grant& g) {
+                    if (content->status != "ready") {
+                      e2.respond_error(not_ready_error(*c, *content));
+                      return;
+                    }
+                    serve(*c, e2, *content, file, g);
+                  });
+    });
   });
 }
 

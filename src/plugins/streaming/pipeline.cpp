@@ -18,7 +18,7 @@ void deny(Context& ctx, const http::Exchange& ex, int status, const std::string&
 }  // namespace
 
 void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
-                  std::function<void(const http::Exchange&, ContentPtr)> next, bool fresh) {
+                  std::function<void(const http::Exchange&, ContentPtr)> next) {
   auto go = [&ctx, next](const http::Exchange& e, const ContentPtr& c) {
     if (!c->exists) {
       e.respond_error(404, "not_found", "no such content");
@@ -26,9 +26,10 @@ void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
     }
     next(e, c);
   };
-  // An id known to be absent stays a cache answer even when fresh, so a flood of random ids
-  // on manifest URLs still cannot turn into a flood of queries.
-  if (auto hit = ctx.cache.find(id); hit && (!fresh || !hit->exists)) {
+  // A copy is trusted only while metadata's change stamp for the id is the one read with it:
+  // a change already acknowledged to its author (a PATCH answered) is never answered from an
+  // older copy, even before its content.updated event arrives. An atomic load, no I/O.
+  if (auto hit = ctx.cache.find(id); hit && hit->stamp == ctx.metadata.change_stamp(id)) {
     go(ex, hit);
     return;
   }
@@ -39,6 +40,7 @@ void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
   }
   uint64_t generation = ctx.cache.generation();
   http::answer_later(ctx.host, ex, [&ctx, id, generation, go](const http::Exchange& e) {
+    const uint64_t stamp = ctx.metadata.change_stamp(id);  // before the read: see metadata.h
     auto record = ctx.metadata.get(id);
     auto info = std::make_shared<ContentInfo>();
     if (record) {
@@ -47,6 +49,7 @@ void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
       info->id = id;
       info->exists = false;
     }
+    info->stamp = stamp;
     ctx.cache.put_if_current(info, generation);
     go(e, info);
   });
@@ -64,7 +67,11 @@ void with_access(Context& ctx, const http::Exchange& ex, ContentPtr content, boo
       if (!ctx.auth) {
         token_state = TokenState::invalid;
         token_error = "playback tokens are not available (auth is not loaded)";
-      } else if (ctx.auth.playback_verify(*t, content->id, &token_error)) {
+      } else if (ctx.tokens.valid(*t, content->id)) {
+        token_state = TokenState::valid;
+        grant.token = std::string(*t);
+      } else if (auto claims = ctx.auth.playback_verify(*t, content->id, &token_error)) {
+        ctx.tokens.remember(*t, content->id, claims->expires_at);
         token_state = TokenState::valid;
         grant.token = std::string(*t);
       } else {

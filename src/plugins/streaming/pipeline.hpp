@@ -18,14 +18,11 @@ namespace sg::streaming {
 
 using ContentPtr = std::shared_ptr<const ContentInfo>;
 
-// Finds `id` (normalised) and calls next(ex, content) when it exists; 404 otherwise.
-// `fresh`: read the catalogue even when the cache has the content (manifests and the playback
-// endpoint), so a change the owner was just told is saved applies to the very next manifest
-// even before its content.updated event is delivered (the bus never delivers inline); the
-// fresh record replaces the cache entry, so the segments fetched after it follow too. Ids
-// cached as absent are answered from the cache either way.
+// Finds `id` (normalised) and calls next(ex, content) when it exists; 404 otherwise. From the
+// content cache when its copy is current (metadata's change stamp unchanged), else from the
+// catalogue on the blocking pool.
 void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
-                  std::function<void(const http::Exchange&, ContentPtr)> next, bool fresh = false);
+                  std::function<void(const http::Exchange&, ContentPtr)> next);
 
 struct Grant {
   bool public_content = false;

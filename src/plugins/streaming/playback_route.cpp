@@ -57,22 +57,16 @@ void add_playback_route(http::Router& router, Context& ctx) {
       ex.respond_error(404, "not_found", "no such content");
       return;
     }
-    // Always the catalogue's current record (fresh): this is where tokens are minted.
-    with_content(
-        *c, ex, *id,
-        [c](const http::Exchange& e, ContentPtr content) {
-          // Asked with a session (or nothing): a playback token is not a way to get another.
-          with_access(*c, e, content, false,
-                      [c, content](const http::Exchange& e2, const Grant& g) {
-                        if (content->status != "ready") {
-                          e2.respond_error(not_ready_error(*c, *content));
-                          return;
-                        }
-                        e2.respond_json(200, playback_answer(*c, *content, g),
-                                        {{"Cache-Control", "no-store"}});
-                      });
-        },
-        true);
+    with_content(*c, ex, *id, [c](const http::Exchange& e, ContentPtr content) {
+      // Asked with a session (or nothing): a playback token is not a way to get another.
+      with_access(*c, e, content, false, [c, content](const http::Exchange& e2, const Grant& g) {
+        if (content->status != "ready") {
+          e2.respond_error(not_ready_error(*c, *content));
+          return;
+        }
+        e2.respond_json(200, playback_answer(*c, *content, g), {{"Cache-Control", "no-store"}});
+      });
+    });
   });
 }
 

@@ -42,7 +42,7 @@ class StreamingPlugin final : public Plugin {
 
     http_ = ServiceRef<sg_http_service>::require(h, SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
     metadata_ =
-        ServiceRef<sg_metadata_service>::require(h, SG_METADATA_SERVICE, SG_METADATA_MAJOR, 1);
+        ServiceRef<sg_metadata_service>::require(h, SG_METADATA_SERVICE, SG_METADATA_MAJOR, 2);
     auth_ = ServiceRef<sg_auth_service>::optional(h, SG_AUTH_SERVICE, SG_AUTH_MAJOR, 0);
     if (!auth_) h.warn("streaming: auth service absent: only public content plays");
     ctx_.metadata = metadata::Client(metadata_.get());
@@ -84,5 +84,5 @@ SG_PLUGIN(sg::streaming::StreamingPlugin, "streaming", "1.0.0",
           "HLS and DASH delivery with playback tokens and access checks on every request",
           sg::provides({}),
           sg::requires_services({{SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0, 0},
-                                 {SG_METADATA_SERVICE, SG_METADATA_MAJOR, 1, 0},
+                                 {SG_METADATA_SERVICE, SG_METADATA_MAJOR, 2, 0},
                                  {SG_AUTH_SERVICE, SG_AUTH_MAJOR, 0, 1}}))

@@ -72,6 +72,41 @@ TYPED_TEST(ContentPipeline, ServiceCreateThenEventsMoveTheStatus) {
   EXPECT_EQ(r.json()["error"]["code"], "2");
 }
 
+// metadata 1.2: the change stamp moves with every committed change of that id, before the
+// change is answered, so a cache can tell its copy is stale without waiting for the event.
+TYPED_TEST(ContentPipeline, ChangeStampMovesWithEveryChangeBeforeItIsAnswered) {
+  std::string id = sg::sql::uuid_v4();
+  auto stamp = [&](const std::string& which) {
+    auto r = this->req("POST", "/test-metadata/stamp", json{{"id", which}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json()["stamp"].template get<uint64_t>();
+  };
+  uint64_t before = stamp(id);
+  ASSERT_EQ(this->req("POST", "/test-metadata/create",
+                      json{{"owner", kAlice}, {"fields", {{"id", id}}}}.dump())
+                .status,
+            200);
+  uint64_t created = stamp(id);
+  EXPECT_NE(created, before);
+  std::string upper = id;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(stamp(upper), created);
+  EXPECT_EQ(stamp(id), created);  // reading changes nothing
+  auto r = this->req("PATCH", "/api/v1/content/" + id, json{{"visibility", "signed_in"}}.dump(),
+                     as(kAlice));
+  ASSERT_EQ(r.status, 200) << r.body;
+  uint64_t patched = stamp(id);  // already moved when the PATCH was answered
+  EXPECT_NE(patched, created);
+  ASSERT_EQ(
+      this->req("POST", "/test-metadata/status", json{{"id", id}, {"status", "processing"}}.dump())
+          .status,
+      200);
+  uint64_t status_set = stamp(id);
+  EXPECT_NE(status_set, patched);
+  ASSERT_EQ(this->req("POST", "/test-metadata/delete", json{{"id", id}}.dump()).status, 200);
+  EXPECT_NE(stamp(id), status_set);
+}
+
 TYPED_TEST(ContentPipeline, UploadCompletedForUnknownContentCreatesIt) {
   std::string id = sg::sql::uuid_v4();
   this->req("POST", "/test-metadata/publish",

@@ -4,6 +4,7 @@
 //   POST /test-metadata/status  {id, status, reason} -> metadata.update_status
 //   POST /test-metadata/fields  {id, patch}          -> metadata.update_fields
 //   POST /test-metadata/get     {id}                 -> metadata.get
+//   POST /test-metadata/stamp   {id}                 -> metadata.change_stamp (1.2)
 //   POST /test-metadata/delete  {id}                 -> metadata.delete_content
 //   POST /test-metadata/publish {topic, payload}     -> host publish
 // Service errors come back as {"error":{"code": <sg_status number as text>, "message"}}.
@@ -34,6 +35,9 @@ class Client final : public sg::Plugin {
     });
     add("fields", [this](const json& b) {
       return md_.update_fields(b.value("id", std::string()), b.value("patch", json::object()));
+    });
+    add("stamp", [this](const json& b) {
+      return json{{"stamp", md_.change_stamp(b.value("id", std::string()))}};
     });
     add("get", [this](const json& b) {
       auto c = md_.get(b.value("id", std::string()));
