@@ -243,6 +243,12 @@ function pageMain(cfg) {
     [low, top] = pickLowTop();
     if (cfg.switch) player.setRepresentationForTypeById('video', low.id, true);
     s.phase = 'playing';
+    // On a loaded machine segments may complete before this event: switch now if so.
+    if (cfg.switch && s.switchedAt === null && top.id !== low.id &&
+        s.fetched.some((f) => f.key === keyOf(low))) {
+      s.switchedAt = video.currentTime;
+      setTimeout(() => player.setRepresentationForTypeById('video', top.id, true), 0);
+    }
   });
   const repKey = (rep) => {
     if (!rep) return null;

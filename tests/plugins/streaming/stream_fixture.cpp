@@ -196,7 +196,7 @@ Stack* gated_stack() {
     auto s = start_stack(
         {{"plugins",
           {{"auth", {{"chains", chains}}}, {"gateway", {{"cors", {{"allowed_origins", {"*"}}}}}}}}},
-        8, 4);
+        12, 4);
     if (!s) return nullptr;
     s->chain = chain;
     s->holder_session = sign_in(*s->server, chain->key(0));
