@@ -11,18 +11,6 @@
 
 namespace sg::streaming {
 
-Fd& Fd::operator=(Fd&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Fd open_root(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);

@@ -5,29 +5,11 @@
 #include <string>
 #include <string_view>
 
+#include "posix/fd.hpp"
+
 namespace sg::streaming {
 
-// An owned file descriptor (closed on destruction).
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& o) noexcept : fd_(o.release()) {}
-  Fd& operator=(Fd&& o) noexcept;
-  ~Fd();
-  int get() const noexcept { return fd_; }
-  int release() noexcept {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
+using Fd = sg::posix::Fd;
 
 // The directory `path` (created when missing), opened as an anchor for open_beneath.
 // Throws std::runtime_error naming the path when it cannot be opened.

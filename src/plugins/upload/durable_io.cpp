@@ -10,18 +10,6 @@
 
 namespace sg::upload {
 
-Fd& Fd::operator=(Fd&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Failure io_failure(std::string_view what) {
   return fail(500, "storage_error", std::string(what) + ": " + std::strerror(errno));
 }

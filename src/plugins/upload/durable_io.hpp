@@ -6,31 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "posix/fd.hpp"
 #include "result.hpp"
 
 namespace sg::upload {
 
-// An owned file descriptor (closed on destruction).
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& o) noexcept : fd_(o.release()) {}
-  Fd& operator=(Fd&& o) noexcept;
-  ~Fd();
-  int get() const noexcept { return fd_; }
-  int release() noexcept {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
+using Fd = sg::posix::Fd;
 
 // Failure 500 "storage_error" naming the operation and errno text (never user data).
 Failure io_failure(std::string_view what);
