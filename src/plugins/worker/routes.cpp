@@ -29,6 +29,14 @@ bool may_see(const sg_http_identity& who, const JobRecord& job) {
   return who.is_admin || (job.owner && sql::lower(*job.owner) == sql::lower(who.address));
 }
 
+// The job `id` when `who` may see it; 404 / 403 otherwise. Blocking (the store).
+JobRecord visible_job(Context* c, const sg_http_identity& who, const std::string& id) {
+  auto job = c->store().get(id);
+  if (!job) throw HttpError(404, "not_found", "no job " + id);
+  if (!may_see(who, *job)) throw HttpError(403, "forbidden", "this job belongs to someone else");
+  return *job;
+}
+
 }  // namespace
 
 void add_routes(Context& ctx, http::Router& router) {
@@ -39,11 +47,8 @@ void add_routes(Context& ctx, http::Router& router) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
     http::answer_later(h, ex, [c, who, id](const Exchange& e) {
-      auto job = c->store().get(id);
-      if (!job) throw HttpError(404, "not_found", "no job " + id);
-      if (!may_see(who, *job))
-        throw HttpError(403, "forbidden", "this job belongs to someone else");
-      e.respond_json(200, to_json(*job));
+      auto job = visible_job(c, who, id);
+      e.respond_json(200, to_json(job));
     });
   });
 
@@ -82,17 +87,14 @@ void add_routes(Context& ctx, http::Router& router) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
     http::answer_later(h, ex, [c, who, id](const Exchange& e) {
-      auto job = c->store().get(id);
-      if (!job) throw HttpError(404, "not_found", "no job " + id);
-      if (!may_see(who, *job))
-        throw HttpError(403, "forbidden", "this job belongs to someone else");
+      auto job = visible_job(c, who, id);
       switch (c->store().retry(id)) {
         case RetryResult::not_found:
           throw HttpError(404, "not_found", "no job " + id);
         case RetryResult::not_retryable:
           throw HttpError(
               409, "conflict",
-              "only dead or cancelled jobs can be retried (state is " + job->state + ")");
+              "only dead or cancelled jobs can be retried (state is " + job.state + ")");
         case RetryResult::requeued:
           break;
       }
@@ -107,15 +109,12 @@ void add_routes(Context& ctx, http::Router& router) {
     auto who = require_identity(ex);
     std::string id = job_id_param(ex);
     http::answer_later(h, ex, [c, who, id](const Exchange& e) {
-      auto job = c->store().get(id);
-      if (!job) throw HttpError(404, "not_found", "no job " + id);
-      if (!may_see(who, *job))
-        throw HttpError(403, "forbidden", "this job belongs to someone else");
+      auto job = visible_job(c, who, id);
       switch (c->store().cancel(id)) {
         case CancelResult::not_found:
           throw HttpError(404, "not_found", "no job " + id);
         case CancelResult::finished:
-          throw HttpError(409, "conflict", "job already finished (state is " + job->state + ")");
+          throw HttpError(409, "conflict", "job already finished (state is " + job.state + ")");
         case CancelResult::requested:
           c->runner().cancel_local(id);
           break;
