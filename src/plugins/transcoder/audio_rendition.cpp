@@ -58,9 +58,10 @@ Status AudioRendition::open(const AVCodecContext* decoder, AVRational stream_tim
 
   // async=1 pads gaps with silence and stretches small drifts so the samples follow the
   // timestamps; first_pts=0 starts at the shared zero (silence when the audio starts late).
-  std::string chain = "aresample=" + std::to_string(kSampleRate) +
-                      ":async=1:first_pts=0,aformat=sample_fmts=fltp:sample_rates=" +
-                      std::to_string(kSampleRate) + ":channel_layouts=stereo";
+  std::string chain =
+      "aresample=" + std::to_string(kSampleRate) +
+      ":async=1:first_pts=0,aformat=sample_fmts=fltp:sample_rates=" + std::to_string(kSampleRate) +
+      ":channel_layouts=stereo";
   if (end_time > 0)
     chain += ",atrim=end_sample=" + std::to_string(std::llround(end_time * kSampleRate));
   AVFilterInOut* outputs = avfilter_inout_alloc();
@@ -103,8 +104,8 @@ Status AudioRendition::push(const AVFrame* decoded) {
   } else {
     FramePtr copy(av_frame_clone(decoded));
     if (!copy) return internal_error("out of memory");
-    int64_t ts = copy->best_effort_timestamp != AV_NOPTS_VALUE ? copy->best_effort_timestamp
-                                                                 : copy->pts;
+    int64_t ts =
+        copy->best_effort_timestamp != AV_NOPTS_VALUE ? copy->best_effort_timestamp : copy->pts;
     copy->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : ts - start_offset_;
     rc = av_buffersrc_add_frame_flags(source_, copy.get(), AV_BUFFERSRC_FLAG_KEEP_REF);
   }
@@ -144,17 +145,17 @@ Status AudioRendition::drain_encoder() {
     while (packet_->pts >= next_boundary_) {
       boundary = true;
       ++segment_index_;
-      next_boundary_ = av_rescale_q(static_cast<int64_t>(plan_.gop_frames) * segment_index_,
-                                    AVRational{plan_.fps_den, plan_.fps_num},
-                                    AVRational{1, kSampleRate});
+      next_boundary_ =
+          av_rescale_q(static_cast<int64_t>(plan_.gop_frames) * segment_index_,
+                       AVRational{plan_.fps_den, plan_.fps_num}, AVRational{1, kSampleRate});
     }
     if (auto st = writer_.write(packet_.get(), boundary); !st) return st;
   }
 }
 
 Status AudioRendition::finish() {
-  auto codecs = aac_codec_string(std::span<const uint8_t>(
-      encoder_->extradata, static_cast<size_t>(encoder_->extradata_size)));
+  auto codecs = aac_codec_string(
+      std::span<const uint8_t>(encoder_->extradata, static_cast<size_t>(encoder_->extradata_size)));
   if (!codecs) return internal_error("the AAC encoder gave no audio configuration");
   codecs_ = *codecs;
   return writer_.finish();

@@ -37,8 +37,12 @@ using CodecPtr = std::unique_ptr<AVCodecContext, CodecFree>;
 using GraphPtr = std::unique_ptr<AVFilterGraph, GraphFree>;
 using SwsPtr = std::unique_ptr<SwsContext, SwsFree>;
 
-inline FramePtr make_frame() { return FramePtr(av_frame_alloc()); }
-inline PacketPtr make_packet() { return PacketPtr(av_packet_alloc()); }
+inline FramePtr make_frame() {
+  return FramePtr(av_frame_alloc());
+}
+inline PacketPtr make_packet() {
+  return PacketPtr(av_packet_alloc());
+}
 
 inline std::string av_error_text(int code) {
   char buf[AV_ERROR_MAX_STRING_SIZE] = {};

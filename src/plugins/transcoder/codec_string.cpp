@@ -21,7 +21,8 @@ std::optional<std::string> avc_codec_string(std::span<const uint8_t> x) {
   for (size_t i = 0; i + 3 < x.size(); ++i) {
     if (x[i] == 0 && x[i + 1] == 0 && x[i + 2] == 1) {
       size_t nal = i + 3;
-      if (nal + 3 < x.size() && (x[nal] & 0x1F) == 7) return avc1(x[nal + 1], x[nal + 2], x[nal + 3]);
+      if (nal + 3 < x.size() && (x[nal] & 0x1F) == 7)
+        return avc1(x[nal + 1], x[nal + 2], x[nal + 3]);
     }
   }
   return std::nullopt;

@@ -18,8 +18,8 @@ constexpr const char* kPrefix = "plugins.transcoder.";
 double number(const nlohmann::json& j, const std::string& key, double lo, double hi) {
   if (!j.is_number()) bad(key, "must be a number");
   double v = j.get<double>();
-  if (!(v >= lo && v <= hi)) bad(key, "must be between " + std::to_string(lo) + " and " +
-                                          std::to_string(hi));
+  if (!(v >= lo && v <= hi))
+    bad(key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   return v;
 }
 
@@ -48,7 +48,7 @@ std::vector<RungConfig> default_ladder() {
 }
 
 const std::set<std::string>& presets() {
-  static const std::set<std::string> p{"ultrafast", "superfast", "veryfast", "faster", "fast",
+  static const std::set<std::string> p{"ultrafast", "superfast", "veryfast", "faster",  "fast",
                                        "medium",    "slow",      "slower",   "veryslow"};
   return p;
 }

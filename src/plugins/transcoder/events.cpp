@@ -6,8 +6,7 @@ namespace sg::transcoder {
 namespace {
 
 bool is_content_id(const std::string& id) {
-  return id.size() == 36 && id.find('/') == std::string::npos &&
-         id.find("..") == std::string::npos;
+  return id.size() == 36 && id.find('/') == std::string::npos && id.find("..") == std::string::npos;
 }
 
 std::string string_at(const nlohmann::json& p, const char* key) {
@@ -44,8 +43,7 @@ void record_cancellation(Context& ctx, const jobs::Client& jobs, const std::stri
                                           {"recorded", true}});
     ctx.host.info("transcode " + content_id + ": cancelled, content marked failed");
   } catch (const std::exception& e) {
-    ctx.host.warn("transcoder: cannot record the cancellation of job " + job_id + ": " +
-                  e.what());
+    ctx.host.warn("transcoder: cannot record the cancellation of job " + job_id + ": " + e.what());
   }
 }
 
@@ -57,8 +55,8 @@ Subscriptions subscribe_events(Context& ctx, jobs::Client jobs) {
   s.content_deleted = ctx.host.subscribe(
       "content.deleted",
       [c](std::string_view, const nlohmann::json& p) { on_content_deleted(*c, p); });
-  s.job_finished = ctx.host.subscribe(
-      "job.finished", [c, jobs](std::string_view, const nlohmann::json& p) {
+  s.job_finished =
+      ctx.host.subscribe("job.finished", [c, jobs](std::string_view, const nlohmann::json& p) {
         if (string_at(p, "type") != "transcode" || string_at(p, "state") != "cancelled") return;
         std::string job_id = string_at(p, "job_id");
         if (job_id.empty()) return;

@@ -19,11 +19,21 @@ struct Failure {
   const char* label() const noexcept;
 };
 
-inline Failure invalid_input(std::string why) { return {Failure::Kind::invalid_input, std::move(why)}; }
-inline Failure over_limit(std::string why) { return {Failure::Kind::limit, std::move(why)}; }
-inline Failure internal_error(std::string why) { return {Failure::Kind::internal, std::move(why)}; }
-inline Failure io_error(std::string why) { return {Failure::Kind::io, std::move(why)}; }
-inline Failure cancelled() { return {Failure::Kind::cancelled, "cancelled"}; }
+inline Failure invalid_input(std::string why) {
+  return {Failure::Kind::invalid_input, std::move(why)};
+}
+inline Failure over_limit(std::string why) {
+  return {Failure::Kind::limit, std::move(why)};
+}
+inline Failure internal_error(std::string why) {
+  return {Failure::Kind::internal, std::move(why)};
+}
+inline Failure io_error(std::string why) {
+  return {Failure::Kind::io, std::move(why)};
+}
+inline Failure cancelled() {
+  return {Failure::Kind::cancelled, "cancelled"};
+}
 
 template <typename T>
 using Result = sg::Result<T, Failure>;

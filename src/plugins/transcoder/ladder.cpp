@@ -6,7 +6,9 @@
 namespace sg::transcoder {
 namespace {
 
-int even(double v) { return std::max(2, static_cast<int>(std::lround(v / 2.0)) * 2); }
+int even(double v) {
+  return std::max(2, static_cast<int>(std::lround(v / 2.0)) * 2);
+}
 
 // Scales (w, h) so that its short side becomes `short_side`, both sides even.
 std::pair<int, int> fit_short_side(int w, int h, int short_side) {
@@ -20,6 +22,9 @@ Plan plan_ladder(const SourceInfo& source, const TranscoderConfig& config) {
   Plan plan;
   plan.base_width = even(source.display_width());
   plan.base_height = even(source.display_height());
+  plan.color_primaries = source.color_primaries;
+  plan.color_trc = source.color_trc;
+  plan.color_space = source.color_space;
 
   // Constant frame rate: the source's own, capped; 30 when the file does not say.
   if (source.frame_rate_num > 0 && source.frame_rate_den > 0) {
@@ -54,8 +59,8 @@ Plan plan_ladder(const SourceInfo& source, const TranscoderConfig& config) {
     // rung's bitrate scaled by the pixel count.
     const RungConfig& lowest = config.ladder.back();
     auto [lw, lh] = fit_short_side(plan.base_width, plan.base_height, lowest.height);
-    double ratio = static_cast<double>(plan.base_width) * plan.base_height /
-                   (static_cast<double>(lw) * lh);
+    double ratio =
+        static_cast<double>(plan.base_width) * plan.base_height / (static_cast<double>(lw) * lh);
     RungPlan r;
     r.width = plan.base_width;
     r.height = plan.base_height;

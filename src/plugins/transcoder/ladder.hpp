@@ -24,8 +24,11 @@ struct Plan {
   int base_height = 0;
   int fps_num = 30;  // constant output frame rate
   int fps_den = 1;
-  int gop_frames = 120;         // frames per segment: a keyframe starts every segment
-  double segment_seconds = 4;   // gop_frames / fps
+  int gop_frames = 120;        // frames per segment: a keyframe starts every segment
+  double segment_seconds = 4;  // gop_frames / fps
+  int color_primaries = 2;     // the source's colour tags, written into every rung (2 = unknown)
+  int color_trc = 2;
+  int color_space = 2;
   std::vector<RungPlan> rungs;  // highest first
 };
 

@@ -48,8 +48,8 @@ struct Rendition {
 };
 
 struct MediaSet {
-  double duration = 0;          // seconds, of the longest rendition
-  double segment_target = 4.0;  // configured segment length, seconds
+  double duration = 0;           // seconds, of the longest rendition
+  double segment_target = 4.0;   // configured segment length, seconds
   std::vector<Rendition> video;  // highest first
   std::optional<Rendition> audio;
 };

@@ -73,7 +73,8 @@ Status OutputFolder::publish(const fs::path& temp, const std::string& content_id
   // until the very instant the new one is, then remove the old one (now at `temp`).
   if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0)
     return ok;
-  if (errno != EEXIST) return io_error("cannot publish the media folder: " + std::string(std::strerror(errno)));
+  if (errno != EEXIST)
+    return io_error("cannot publish the media folder: " + std::string(std::strerror(errno)));
   if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0)
     return io_error("cannot replace the media folder: " + std::string(std::strerror(errno)));
   std::error_code ec;

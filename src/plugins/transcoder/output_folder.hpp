@@ -17,7 +17,9 @@ class OutputFolder {
  public:
   explicit OutputFolder(std::filesystem::path media_root) : root_(std::move(media_root)) {}
 
-  std::filesystem::path final_path(const std::string& content_id) const { return root_ / content_id; }
+  std::filesystem::path final_path(const std::string& content_id) const {
+    return root_ / content_id;
+  }
   // Creates a new empty temp folder for `content_id`, after removing that content's older
   // temp folders (a crashed or cancelled run's leftovers).
   Result<std::filesystem::path> make_temp(const std::string& content_id) const;

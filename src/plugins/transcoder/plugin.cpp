@@ -65,8 +65,9 @@ class TranscoderPlugin final : public Plugin {
 
     subscriptions_ = subscribe_events(ctx_, jobs::Client(jobs_.get()));
 
-    handler_ = jobs::Client(jobs_.get()).handle(
-        kJobType, [this](const jobs::Job& job) { run_transcode_job(ctx_, job); });
+    handler_ = jobs::Client(jobs_.get()).handle(kJobType, [this](const jobs::Job& job) {
+      run_transcode_job(ctx_, job);
+    });
   }
 
   void stop(std::chrono::milliseconds) override {

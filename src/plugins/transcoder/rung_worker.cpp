@@ -10,7 +10,9 @@ RungWorker::~RungWorker() {
   if (thread_.joinable()) thread_.join();
 }
 
-void RungWorker::start() { thread_ = std::thread([this] { run(); }); }
+void RungWorker::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 bool RungWorker::push(const AVFrame* frame) {
   FramePtr ref(av_frame_clone(frame));

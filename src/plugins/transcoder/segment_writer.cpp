@@ -11,7 +11,6 @@ extern "C" {
 
 namespace sg::transcoder {
 
-
 SegmentWriter::~SegmentWriter() {
   if (muxer_ != nullptr) avformat_free_context(muxer_);
   if (io_ != nullptr) {
@@ -44,8 +43,8 @@ Status SegmentWriter::open(const std::filesystem::path& dir, const AVCodecContex
   constexpr int kBufferSize = 64 * 1024;
   auto* buffer = static_cast<unsigned char*>(av_malloc(kBufferSize));
   if (buffer == nullptr) return internal_error("out of memory");
-  io_ = avio_alloc_context(buffer, kBufferSize, 1, this, nullptr, &SegmentWriter::on_write,
-                           nullptr);
+  io_ =
+      avio_alloc_context(buffer, kBufferSize, 1, this, nullptr, &SegmentWriter::on_write, nullptr);
   if (io_ == nullptr) {
     av_free(buffer);
     return internal_error("out of memory");

@@ -67,8 +67,8 @@ Result<SourceInfo> inspect_source(AVFormatContext* input, const TranscoderConfig
                          " is not enabled in this build");
   // Still-image codecs inside an accepted container (a PNG in a .mov) make no video.
   const AVCodecDescriptor* desc = avcodec_descriptor_get(vp->codec_id);
-  if (vs->nb_frames == 1 || (desc != nullptr && (desc->props & AV_CODEC_PROP_INTRA_ONLY) &&
-                             input->duration <= 0))
+  if (vs->nb_frames == 1 ||
+      (desc != nullptr && (desc->props & AV_CODEC_PROP_INTRA_ONLY) && input->duration <= 0))
     return invalid_input("not a video: the file holds a single picture");
 
   info.coded_width = vp->width;
@@ -78,6 +78,9 @@ Result<SourceInfo> inspect_source(AVFormatContext* input, const TranscoderConfig
     av_reduce(&info.sar_num, &info.sar_den, sar.num, sar.den, 1000);
   }
   info.rotation = display_rotation(vs);
+  info.color_primaries = vp->color_primaries;
+  info.color_trc = vp->color_trc;
+  info.color_space = vp->color_space;
   // The nominal rate, as the ffmpeg CLI guesses it: r_frame_rate unless that is a VFR time
   // base (then the average). The average alone is not nominal: a 30 fps capture with dropped
   // frames averages e.g. 20.5 fps, which would become the output rate.

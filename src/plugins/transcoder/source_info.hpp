@@ -21,14 +21,19 @@ struct SourceInfo {
   int coded_height = 0;
   int sar_num = 1;  // sample aspect ratio (1:1 when unknown)
   int sar_den = 1;
-  int rotation = 0;  // clockwise degrees to apply for display: 0, 90, 180 or 270
+  int rotation = 0;        // clockwise degrees to apply for display: 0, 90, 180 or 270
   int frame_rate_num = 0;  // the source's nominal rate (0 when unknown)
   int frame_rate_den = 1;
-  double duration = 0;    // seconds
-  int64_t bit_rate = 0;   // bits/s of the whole file (0 when unknown)
+  double duration = 0;   // seconds
+  int64_t bit_rate = 0;  // bits/s of the whole file (0 when unknown)
   int audio_channels = 0;
   int audio_sample_rate = 0;
   double start_time = 0;  // seconds: the earliest timestamp of the used streams
+  // Colour description of the video (AVColorPrimaries / AVColorTransferCharacteristic /
+  // AVColorSpace values; 2 = unspecified). Scaling keeps the matrix, so rungs carry the same.
+  int color_primaries = 2;
+  int color_trc = 2;
+  int color_space = 2;
 
   // Size for display: SAR applied to the width, then the rotation.
   int display_width() const;

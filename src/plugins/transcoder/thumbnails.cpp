@@ -21,7 +21,9 @@ std::string vtt_time(double seconds) {
   return buf.data();
 }
 
-int even(double v) { return std::max(2, static_cast<int>(std::lround(v / 2.0)) * 2); }
+int even(double v) {
+  return std::max(2, static_cast<int>(std::lround(v / 2.0)) * 2);
+}
 
 }  // namespace
 
@@ -153,7 +155,8 @@ Status Thumbnails::write(const std::filesystem::path& dir, int poster_width, int
       int h = tile_h_ >> shift;
       for (int y = 0; y < h; ++y)
         std::copy_n(t->data[p] + static_cast<ptrdiff_t>(y) * t->linesize[p], w,
-                    sheet->data[p] + static_cast<ptrdiff_t>((y0 >> shift) + y) * sheet->linesize[p] +
+                    sheet->data[p] +
+                        static_cast<ptrdiff_t>((y0 >> shift) + y) * sheet->linesize[p] +
                         (x0 >> shift));
     }
   }

@@ -34,8 +34,8 @@ class Thumbnails {
   Status add_tile(const AVFrame* frame);
 
   double duration_;
-  double interval_;        // storyboard seconds per tile
-  double poster_from_;     // poster candidates are looked for in [from, until)
+  double interval_;     // storyboard seconds per tile
+  double poster_from_;  // poster candidates are looked for in [from, until)
   double poster_until_;
   double poster_step_;
   double next_tile_ = 0;

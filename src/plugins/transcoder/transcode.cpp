@@ -34,10 +34,14 @@ void lower_priority(int nice) {
 
 std::string rotation_filters(int rotation) {
   switch (rotation) {
-    case 90: return "transpose=clock,";
-    case 180: return "hflip,vflip,";
-    case 270: return "transpose=cclock,";
-    default: return "";
+    case 90:
+      return "transpose=clock,";
+    case 180:
+      return "hflip,vflip,";
+    case 270:
+      return "transpose=cclock,";
+    default:
+      return "";
   }
 }
 
@@ -56,8 +60,8 @@ class BaseVideo {
     std::string args = "video_size=" + std::to_string(dec->width) + "x" +
                        std::to_string(dec->height) + ":pix_fmt=" + std::to_string(dec->pix_fmt) +
                        ":time_base=" + std::to_string(stream_tb.num) + "/" +
-                       std::to_string(stream_tb.den) + ":pixel_aspect=" +
-                       std::to_string(std::max(1, src.sar_num)) + "/" +
+                       std::to_string(stream_tb.den) +
+                       ":pixel_aspect=" + std::to_string(std::max(1, src.sar_num)) + "/" +
                        std::to_string(std::max(1, src.sar_den));
     int rc = avfilter_graph_create_filter(&source_, avfilter_get_by_name("buffer"), "in",
                                           args.c_str(), nullptr, graph_.get());
@@ -202,7 +206,8 @@ Result<TranscodeOutcome> Transcode::run() {
   CodecPtr video_decoder = std::move(vdec).value();
   BaseVideo base;
   if (auto st = base.open(video_decoder.get(), vst->time_base, src, plan); !st) return st.error();
-  const int64_t video_offset = static_cast<int64_t>(std::llround(src.start_time / av_q2d(vst->time_base)));
+  const int64_t video_offset =
+      static_cast<int64_t>(std::llround(src.start_time / av_q2d(vst->time_base)));
 
   CodecPtr audio_decoder;
   std::unique_ptr<AudioRendition> audio;
@@ -218,8 +223,8 @@ Result<TranscodeOutcome> Transcode::run() {
       double first = vst->start_time != AV_NOPTS_VALUE
                          ? static_cast<double>(vst->start_time) * av_q2d(vst->time_base)
                          : src.start_time;
-      video_end = first + static_cast<double>(vst->duration) * av_q2d(vst->time_base) -
-                  src.start_time;
+      video_end =
+          first + static_cast<double>(vst->duration) * av_q2d(vst->time_base) - src.start_time;
     }
     if (auto st = audio->open(audio_decoder.get(), ast->time_base, src.start_time, video_end, plan,
                               config_, output_ / "audio");
@@ -293,7 +298,7 @@ Result<TranscodeOutcome> Transcode::run() {
       }
       ++video_frames_decoded;
       int64_t ts = decoded->best_effort_timestamp != AV_NOPTS_VALUE ? decoded->best_effort_timestamp
-                                                                     : decoded->pts;
+                                                                    : decoded->pts;
       decoded->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : ts - video_offset;
       rc = base.add(decoded.get());
       av_frame_unref(decoded.get());
@@ -385,9 +390,12 @@ Result<TranscodeOutcome> Transcode::run() {
   for (auto& w : workers)
     for (auto& r : w->rungs()) out.media.video.push_back(r->describe());
   std::sort(out.media.video.begin(), out.media.video.end(),
-            [](const Rendition& a, const Rendition& b) { return a.height * a.width > b.height * b.width; });
+            [](const Rendition& a, const Rendition& b) {
+              return a.height * a.width > b.height * b.width;
+            });
   if (audio) out.media.audio = audio->describe();
-  for (const auto& r : out.media.video) out.media.duration = std::max(out.media.duration, r.duration_seconds());
+  for (const auto& r : out.media.video)
+    out.media.duration = std::max(out.media.duration, r.duration_seconds());
   if (out.media.audio)
     out.media.duration = std::max(out.media.duration, out.media.audio->duration_seconds());
   const size_t segs = out.media.video.front().segments.size();

@@ -30,7 +30,7 @@ struct ProgressSnapshot {
   double position = 0;  // seconds of output decoded so far
   double duration = 0;  // seconds (0 until the input is probed)
   int64_t frames = 0;
-  double elapsed = 0;   // wall seconds since start
+  double elapsed = 0;  // wall seconds since start
 };
 
 class Transcode {

@@ -36,7 +36,13 @@ Status VideoRendition::open(const RungPlan& rung, const Plan& plan, const Transc
   e->keyint_min = plan.gop_frames;
   e->thread_count = config.threads_per_rung;
   e->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  e->color_range = AVCOL_RANGE_MPEG;
+  e->color_range = AVCOL_RANGE_MPEG;  // the base filter outputs limited-range yuv420p
+  // Scaling does not convert between matrices: a BT.709 (or BT.2020, BT.601) source stays
+  // one, so say so, or players guess (BT.601 for SD sizes: shifted colours on a 480p rung of
+  // an HD source).
+  e->color_primaries = static_cast<AVColorPrimaries>(plan.color_primaries);
+  e->color_trc = static_cast<AVColorTransferCharacteristic>(plan.color_trc);
+  e->colorspace = static_cast<AVColorSpace>(plan.color_space);
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "preset", config.preset.c_str(), 0);
   av_dict_set(&opts, "profile", rung.profile.c_str(), 0);
@@ -88,8 +94,7 @@ Status VideoRendition::drain() {
     if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return ok;
     if (rc < 0) return internal_error("libx264 (" + rung_.id + "): " + av_error_text(rc));
     packet_->duration = 1;  // one frame of the constant output rate
-    bool boundary =
-        (packet_->flags & AV_PKT_FLAG_KEY) != 0 && packet_->pts % gop_frames_ == 0;
+    bool boundary = (packet_->flags & AV_PKT_FLAG_KEY) != 0 && packet_->pts % gop_frames_ == 0;
     if (auto st = writer_.write(packet_.get(), boundary); !st) return st;
   }
 }

@@ -376,7 +376,14 @@ async function run(opts) {
     });
     page.on('requestfailed', (r) => {
       const f = r.failure();
-      out.errors.push(`request failed ${r.url()}: ${f ? f.errorText : '?'}`);
+      const text = f ? f.errorText : '?';
+      // The player cancelling its own request (hls.js drops the old rung's segment in flight
+      // when it switches) is not a failure of the server: listed apart.
+      if (text === 'net::ERR_ABORTED') {
+        out.aborted = (out.aborted || []).concat(r.url());
+        return;
+      }
+      out.errors.push(`request failed ${r.url()}: ${text}`);
     });
     page.on('pageerror', (e) => out.errors.push(`page error: ${e.message}`));
     page.on('console', (m) => {

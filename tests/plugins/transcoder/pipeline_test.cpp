@@ -179,7 +179,8 @@ std::map<std::string, Spec> specs() {
                    dir, "hd.mp4",
                    cat({"-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=4.5", "-f",
                         "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4.5"},
-                       cat(kFastH264, {"-c:a", "aac", "-ac", "2", "-shortest"})),
+                       cat(kFastH264, {"-c:a", "aac", "-ac", "2", "-shortest", "-color_primaries",
+                                       "bt709", "-color_trc", "bt709", "-colorspace", "bt709"})),
                    error);
              },
              test_config(), 16.0 / 9.0, true};
@@ -778,6 +779,17 @@ TEST_F(Pipeline, Hd1080WithAudioOnTheDefaultLadder) {
   auto video = check_output(*run);
   ASSERT_FALSE(video.empty());
   EXPECT_EQ(video.front().segments.size(), 2u);  // 4 s + 0.5 s
+  // The BT.709 tags of the source reach every rung, the SD ones included (where players
+  // would otherwise assume BT.601).
+  for (const char* rung : {"1080p", "480p"}) {
+    json streams = ffprobe(run->scratch / (std::string(rung) + ".mp4"),
+                           {"-select_streams", "v", "-show_streams"})["streams"];
+    ASSERT_TRUE(streams.is_array() && !streams.empty()) << rung;
+    EXPECT_EQ(streams[0].value("color_space", ""), "bt709") << rung;
+    EXPECT_EQ(streams[0].value("color_primaries", ""), "bt709") << rung;
+    EXPECT_EQ(streams[0].value("color_transfer", ""), "bt709") << rung;
+    EXPECT_EQ(streams[0].value("color_range", ""), "tv") << rung;
+  }
 }
 
 TEST_F(Pipeline, RotatedPhoneClipComesOutPortrait) {
