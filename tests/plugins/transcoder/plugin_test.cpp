@@ -52,10 +52,16 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
 fs::path make_clip(const fs::path& dir, const std::string& name, int seconds,
                    const std::string& size, bool audio = true) {
   fs::path out = dir / name;
-  std::vector<std::string> argv{"ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi",
-                                "-i",
-                                "testsrc2=duration=" + std::to_string(seconds) + ":size=" + size +
-                                    ":rate=30"};
+  std::vector<std::string> argv{
+      "ffmpeg",
+      "-nostdin",
+      "-loglevel",
+      "error",
+      "-y",
+      "-f",
+      "lavfi",
+      "-i",
+      "testsrc2=duration=" + std::to_string(seconds) + ":size=" + size + ":rate=30"};
   if (audio) {
     for (std::string a : {"-f", "lavfi", "-i"}) argv.push_back(a);
     argv.push_back("sine=frequency=440:duration=" + std::to_string(seconds));
@@ -197,11 +203,10 @@ class TranscoderPlugin : public ::testing::Test {
 };
 
 // A slow transcode for the tests that interrupt one: one thread, x264 "veryslow" at 720p.
-const json kSlowTranscoder{
-    {"ladder", json::array({{{"height", 720}, {"video_bitrate", 2800000}}})},
-    {"preset", "veryslow"},
-    {"parallel_rungs", 1},
-    {"threads_per_rung", 1}};
+const json kSlowTranscoder{{"ladder", json::array({{{"height", 720}, {"video_bitrate", 2800000}}})},
+                           {"preset", "veryslow"},
+                           {"parallel_rungs", 1},
+                           {"threads_per_rung", 1}};
 
 TEST_F(TranscoderPlugin, TusUploadBecomesReadyWithProgressOnTheBus) {
   if (!have("node --version")) GTEST_SKIP() << "node is not installed";
@@ -252,14 +257,16 @@ TEST_F(TranscoderPlugin, TusUploadBecomesReadyWithProgressOnTheBus) {
   for (const char* f : {"master.m3u8", "manifest.mpd", "poster.jpg", "storyboard.jpg"})
     EXPECT_TRUE(fs::exists(folder / f)) << f;
   EXPECT_TRUE(temp_folders(media_dir()).empty());
-  auto play = sgtest::run_command(
-      {"ffmpeg", "-nostdin", "-v", "error", "-i", (folder / "master.m3u8").string(), "-f", "null",
-       "-"},
-      {}, std::chrono::seconds(60));
+  auto play = sgtest::run_command({"ffmpeg", "-nostdin", "-v", "error", "-i",
+                                   (folder / "master.m3u8").string(), "-f", "null", "-"},
+                                  {}, std::chrono::seconds(60));
   EXPECT_EQ(play.exit_code, 0) << play.output;
   EXPECT_EQ(play.output, "");
 
-  // The job succeeded; its progress and the outcome went over the bus.
+  // The job succeeded (recorded by the worker just after the handler made the content
+  // ready); its progress and the outcome went over the bus.
+  EXPECT_TRUE(eventually([&] { return transcode_job(id).value("state", "") == "succeeded"; },
+                         std::chrono::seconds(5)));
   json j = transcode_job(id);
   ASSERT_TRUE(j.is_object());
   EXPECT_EQ(j["state"], "succeeded") << j.dump();
@@ -337,8 +344,8 @@ TEST_F(TranscoderPlugin, CancellingTheJobStopsWithinASecondAndPublishesNothing) 
   auto asked = Clock::now();
   auto r = server_->request("DELETE", "/api/v1/jobs/" + job_id, "", kAsOwner);
   ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_TRUE(eventually([&] { return job(job_id)["state"] == "cancelled"; },
-                         std::chrono::seconds(5)))
+  ASSERT_TRUE(
+      eventually([&] { return job(job_id)["state"] == "cancelled"; }, std::chrono::seconds(5)))
       << job(job_id).dump();
   auto took = std::chrono::duration<double>(Clock::now() - asked).count();
   EXPECT_LT(took, 1.5) << "cancellation took " << took << " s";
@@ -347,8 +354,8 @@ TEST_F(TranscoderPlugin, CancellingTheJobStopsWithinASecondAndPublishesNothing) 
   EXPECT_EQ(c.value("status", ""), "failed") << c.dump();
   EXPECT_EQ(c.value("status_reason", ""), "the transcode was cancelled");
   EXPECT_FALSE(fs::exists(media_dir() / id));
-  EXPECT_TRUE(eventually([&] { return temp_folders(media_dir()).empty(); },
-                         std::chrono::seconds(2)));
+  EXPECT_TRUE(
+      eventually([&] { return temp_folders(media_dir()).empty(); }, std::chrono::seconds(2)));
   EXPECT_TRUE(fs::exists(server_->data_dir() / "uploads" / id / "data")) << "the source stays";
 }
 
@@ -373,8 +380,8 @@ TEST_F(TranscoderPlugin, DeletingTheContentStopsItsTranscode) {
       << job(job_id).dump();
   auto took = std::chrono::duration<double>(Clock::now() - asked).count();
   EXPECT_LT(took, 1.5) << "stopping took " << took << " s";
-  EXPECT_TRUE(eventually([&] { return temp_folders(media_dir()).empty(); },
-                         std::chrono::seconds(2)));
+  EXPECT_TRUE(
+      eventually([&] { return temp_folders(media_dir()).empty(); }, std::chrono::seconds(2)));
   EXPECT_FALSE(fs::exists(media_dir() / id));
   EXPECT_EQ(content(id)["http_status"], 404);
   EXPECT_TRUE(eventually([&] { return !fs::exists(server_->data_dir() / "uploads" / id); },
@@ -400,6 +407,10 @@ TEST_F(TranscoderPlugin, AServerKilledMidTranscodeFinishesTheJobAfterARestart) {
   ASSERT_TRUE(server_->start());
   json c = wait_status(id, "ready", std::chrono::seconds(60));
   ASSERT_EQ(c.value("status", ""), "ready") << c.dump() << "\n" << server_->log();
+  // The content turns ready inside the handler; the worker records the job's success when
+  // the handler returns, a moment later.
+  EXPECT_TRUE(eventually([&] { return job(job_id).value("state", "") == "succeeded"; },
+                         std::chrono::seconds(5)));
   json done = job(job_id);
   EXPECT_EQ(done["state"], "succeeded") << done.dump();
   EXPECT_EQ(done["attempts"], 2) << done.dump();
