@@ -48,23 +48,33 @@ std::string rewrite_attributes(std::string_view text, std::string_view name, cha
   return out;
 }
 
+// Calls `fn(out, line)` for each line of `text` (without its "\n" or "\r\n", which are kept
+// as they were) and returns what it appended.
+template <typename Fn>
+std::string map_lines(std::string_view text, Fn fn) {
+  std::string out;
+  out.reserve(text.size() + 64);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    size_t end = eol == std::string_view::npos ? text.size() : eol;
+    std::string_view line = text.substr(pos, end - pos);
+    const bool cr = !line.empty() && line.back() == '\r';
+    if (cr) line.remove_suffix(1);
+    fn(out, line);
+    if (cr) out.push_back('\r');
+    if (eol != std::string_view::npos) out.push_back('\n');
+    pos = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string rewrite_hls(std::string_view playlist, std::string_view token) {
-  std::string out;
-  out.reserve(playlist.size() + 64);
-  size_t pos = 0;
-  while (pos < playlist.size()) {
-    size_t eol = playlist.find('\n', pos);
-    size_t end = eol == std::string_view::npos ? playlist.size() : eol;
-    std::string_view line = playlist.substr(pos, end - pos);
-    std::string_view cr;
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-      cr = "\r";
-    }
+  return map_lines(playlist, [&](std::string& out, std::string_view line) {
     if (line.empty()) {
-      // keep blank lines
+      // blank lines stay
     } else if (line.front() == '#') {
       if (line.find("URI=\"") != std::string_view::npos)
         out.append(rewrite_attributes(line, "URI", '"', token, "&"));
@@ -75,11 +85,7 @@ std::string rewrite_hls(std::string_view playlist, std::string_view token) {
     } else {
       append_uri(out, line, token, "&");
     }
-    out.append(cr);
-    if (eol != std::string_view::npos) out.push_back('\n');
-    pos = end + 1;
-  }
-  return out;
+  });
 }
 
 std::string rewrite_mpd(std::string_view mpd, std::string_view token) {
@@ -92,13 +98,7 @@ std::string rewrite_mpd(std::string_view mpd, std::string_view token) {
 }
 
 std::string rewrite_vtt(std::string_view vtt, std::string_view token) {
-  std::string out;
-  out.reserve(vtt.size() + 64);
-  size_t pos = 0;
-  while (pos < vtt.size()) {
-    size_t eol = vtt.find('\n', pos);
-    size_t end = eol == std::string_view::npos ? vtt.size() : eol;
-    std::string_view line = vtt.substr(pos, end - pos);
+  return map_lines(vtt, [&](std::string& out, std::string_view line) {
     // A cue payload naming an image: "<file>.jpg#xywh=..." (no spaces, no cue timing arrow).
     bool image_ref = line.find("#xywh=") != std::string_view::npos &&
                      line.find(' ') == std::string_view::npos && !is_absolute_or_data(line);
@@ -106,10 +106,7 @@ std::string rewrite_vtt(std::string_view vtt, std::string_view token) {
       append_uri(out, line, token, "&");
     else
       out.append(line);
-    if (eol != std::string_view::npos) out.push_back('\n');
-    pos = end + 1;
-  }
-  return out;
+  });
 }
 
 }  // namespace sg::streaming

@@ -10,7 +10,8 @@ namespace sg::streaming {
 
 // HLS (master or media playlist): every URI line and every URI="..." attribute.
 std::string rewrite_hls(std::string_view playlist, std::string_view token);
-// DASH MPD: the SegmentTemplate `media` and `initialization` attributes and BaseURL text.
+// DASH MPD: the SegmentTemplate `media` and `initialization` attributes (BaseURL is left
+// alone: the transcoder writes none, and a query on a directory URL is lost in resolution).
 std::string rewrite_mpd(std::string_view mpd, std::string_view token);
 // WebVTT storyboard: the image reference of each cue ("storyboard.jpg#xywh=..." ->
 // "storyboard.jpg?token=T#xywh=...").

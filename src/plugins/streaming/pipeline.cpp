@@ -29,15 +29,15 @@ void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
   // A copy is trusted only while metadata's change stamp for the id is the one read with it:
   // a change already acknowledged to its author (a PATCH answered) is never answered from an
   // older copy, even before its content.updated event arrives. An atomic load, no I/O.
+  if (!ctx.metadata) {
+    ex.respond_error(503, "service_unavailable", "the content catalogue is not loaded");
+    return;
+  }
   if (auto hit = ctx.cache.find(id); hit && hit->stamp == ctx.metadata.change_stamp(id)) {
     go(ex, hit);
     return;
   }
   ctx.metrics.cache_misses.add();
-  if (!ctx.metadata) {
-    ex.respond_error(503, "service_unavailable", "the content catalogue is not loaded");
-    return;
-  }
   uint64_t generation = ctx.cache.generation();
   http::answer_later(ctx.host, ex, [&ctx, id, generation, go](const http::Exchange& e) {
     const uint64_t stamp = ctx.metadata.change_stamp(id);  // before the read: see metadata.h

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -21,7 +22,7 @@ class VerifiedTokens {
   bool valid(std::string_view token, std::string_view content_id) const {
     const auto now = static_cast<uint64_t>(std::time(nullptr));
     std::lock_guard lock(mu_);
-    auto it = entries_.find(std::string(token));
+    auto it = entries_.find(token);  // no copy of the token: a transparent lookup
     return it != entries_.end() && it->second.content_id == content_id &&
            now < it->second.expires_at;
   }
@@ -32,13 +33,20 @@ class VerifiedTokens {
   }
 
  private:
+  // Lets find() take a string_view (C++20 heterogeneous lookup).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   struct Entry {
     std::string content_id;
     uint64_t expires_at = 0;  // Unix seconds
   };
   size_t max_entries_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
 };
 
 }  // namespace sg::streaming
