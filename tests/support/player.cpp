@@ -1,5 +1,7 @@
 #include "player.hpp"
 
+#include "process.hpp"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,17 +20,6 @@ const fs::path kNodeDir = SG_TEST_NODE_DIR;
 
 fs::path play_script() {
   return kNodeDir / "player" / "play.mjs";
-}
-
-bool in_path(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  std::stringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && ::access((fs::path(dir) / tool).c_str(), X_OK) == 0) return true;
-  }
-  return false;
 }
 
 // The last line of `output` that is a JSON object (play.mjs prints exactly one; node may add

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -48,8 +49,9 @@ Process Process::spawn(std::vector<std::string> argv, std::map<std::string, std:
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
 
-  int out_fd = log_file.empty() ? ::open("/dev/null", O_WRONLY | O_CLOEXEC)
-                                : ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int out_fd = log_file.empty()
+                   ? ::open("/dev/null", O_WRONLY | O_CLOEXEC)
+                   : ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (out_fd < 0) throw std::runtime_error("Process::spawn: cannot open log " + log_file.string());
 
   pid_t pid = ::fork();
@@ -157,6 +159,17 @@ CommandResult run_command(std::vector<std::string> argv, std::map<std::string, s
   }
   result.output = read_file(log);
   return result;
+}
+
+bool in_path(const std::string& tool) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  std::stringstream dirs(path);
+  std::string dir;
+  while (std::getline(dirs, dir, ':'))
+    if (!dir.empty() && ::access((std::filesystem::path(dir) / tool).c_str(), X_OK) == 0)
+      return true;
+  return false;
 }
 
 }  // namespace sgtest

@@ -43,8 +43,12 @@ struct CommandResult {
   int exit_code = -1;
   std::string output;
 };
-CommandResult run_command(std::vector<std::string> argv, std::map<std::string, std::string> env = {},
+CommandResult run_command(std::vector<std::string> argv,
+                          std::map<std::string, std::string> env = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+// Whether an executable named `tool` is in PATH.
+bool in_path(const std::string& tool);
 
 // Reads a whole file ("" when missing).
 std::string read_file(const std::filesystem::path& path);

@@ -10,3 +10,4 @@
 #include "redis_server.hpp"
 #include "streamgate_server.hpp"
 #include "temp_dir.hpp"
+#include "test_clip.hpp"

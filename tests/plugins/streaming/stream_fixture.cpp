@@ -10,6 +10,7 @@
 
 #include "ports.hpp"
 #include "process.hpp"
+#include "test_clip.hpp"
 
 namespace streamtest {
 namespace {
@@ -18,38 +19,10 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 const fs::path kRoot = SG_STREAMING_ROOT_DIR;
 
-bool have(const std::string& probe) {
-  return std::system((probe + " > /dev/null 2>&1").c_str()) == 0;
-}
-
 fs::path make_clip(const fs::path& dir, int seconds, const std::string& size = "640x360") {
   fs::path out = dir / ("clip-" + std::to_string(seconds) + "-" + size + ".mp4");
   if (fs::exists(out)) return out;
-  auto r = sgtest::run_command(
-      {"ffmpeg",
-       "-nostdin",
-       "-loglevel",
-       "error",
-       "-y",
-       "-f",
-       "lavfi",
-       "-i",
-       "testsrc2=duration=" + std::to_string(seconds) + ":size=" + size + ":rate=30",
-       "-f",
-       "lavfi",
-       "-i",
-       "sine=frequency=440:duration=" + std::to_string(seconds),
-       "-c:v",
-       "libx264",
-       "-preset",
-       "ultrafast",
-       "-pix_fmt",
-       "yuv420p",
-       "-c:a",
-       "aac",
-       "-shortest",
-       out.string()},
-      {}, std::chrono::seconds(60));
+  auto r = sgtest::make_test_clip(out, {.seconds = seconds, .size = size});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return out;
 }
@@ -77,8 +50,8 @@ void Stack::set_visibility(const std::string& id, const json& patch) const {
 }
 
 std::string skip_reason() {
-  if (!have("ffmpeg -version")) return "ffmpeg is not installed";
-  if (!have("node --version")) return "node is not installed";
+  if (!sgtest::in_path("ffmpeg")) return "ffmpeg is not installed";
+  if (!sgtest::in_path("node")) return "node is not installed";
   if (!fs::exists(kRoot / "tests/node/node_modules/siwe"))
     return "tests/node/node_modules is missing (scripts/install-node-deps.sh)";
   return "";

@@ -51,27 +51,15 @@ using namespace sg::transcoder;
 
 // --- tools ------------------------------------------------------------------------------
 
-bool in_path(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  std::stringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (dir.empty()) continue;
-    const fs::path candidate = fs::path(dir) / tool;
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 bool have_ffmpeg() {
-  static const bool have = in_path("ffmpeg") && in_path("ffprobe");
+  static const bool have = sgtest::in_path("ffmpeg") && sgtest::in_path("ffprobe");
   return have;
 }
 
 bool validator_available() {
   const fs::path modules = fs::path(SG_TRANSCODER_NODE_DIR) / "node_modules";
-  return fs::exists(modules / "hls.js") && fs::exists(modules / "dashjs") && in_path("node");
+  return fs::exists(modules / "hls.js") && fs::exists(modules / "dashjs") &&
+         sgtest::in_path("node");
 }
 
 // Runs the ffmpeg CLI quietly; "" on success, else what went wrong.

@@ -32,6 +32,7 @@ extern "C" {
 #include "player.hpp"
 #include "process.hpp"
 #include "temp_dir.hpp"
+#include "test_clip.hpp"
 #include "transcode.hpp"
 
 namespace {
@@ -39,17 +40,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace sg::transcoder;
 using sgtest::PlayerKind;
-
-bool in_path(const std::string& tool) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  std::stringstream dirs(path);
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    if (!dir.empty() && ::access((fs::path(dir) / tool).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
 
 // The clip and its transcode, made once per process; `error` says what went wrong.
 struct Transcoded {
@@ -63,31 +53,8 @@ const Transcoded& transcoded() {
     auto r = std::make_unique<Transcoded>();
     av_log_set_level(AV_LOG_ERROR);
     const fs::path source = r->dir.path() / "clip.mp4";
-    auto gen = sgtest::run_command({"ffmpeg",
-                                    "-nostdin",
-                                    "-v",
-                                    "error",
-                                    "-y",
-                                    "-f",
-                                    "lavfi",
-                                    "-i",
-                                    "testsrc2=size=854x480:rate=30:duration=8",
-                                    "-f",
-                                    "lavfi",
-                                    "-i",
-                                    "sine=frequency=440:sample_rate=48000:duration=8",
-                                    "-c:v",
-                                    "libx264",
-                                    "-preset",
-                                    "ultrafast",
-                                    "-pix_fmt",
-                                    "yuv420p",
-                                    "-c:a",
-                                    "aac",
-                                    "-ac",
-                                    "2",
-                                    "-shortest",
-                                    source.string()});
+    auto gen = sgtest::make_test_clip(
+        source, {.seconds = 8, .size = "854x480", .sample_rate = 48000, .channels = 2});
     if (gen.exit_code != 0) {
       r->error = "ffmpeg could not make the clip: " + gen.output;
       return r;
@@ -114,7 +81,7 @@ const Transcoded& transcoded() {
 class Player : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!in_path("ffmpeg")) GTEST_SKIP() << "ffmpeg not in PATH";
+    if (!sgtest::in_path("ffmpeg")) GTEST_SKIP() << "ffmpeg not in PATH";
     const std::string why = sgtest::browser_skip_reason();
     if (!why.empty()) GTEST_SKIP() << "no browser: " << why;
     ASSERT_EQ(transcoded().error, "");

@@ -24,6 +24,7 @@
 #include "process.hpp"
 #include "streamgate_server.hpp"
 #include "temp_dir.hpp"
+#include "test_clip.hpp"
 
 namespace {
 
@@ -34,10 +35,6 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kOwner = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 const sgtest::Headers kAsOwner{{"Authorization", std::string("Bearer test.") + kOwner}};
 const fs::path kNodeDir = SG_TRANSCODER_NODE_DIR;
-
-bool have(const std::string& probe) {
-  return std::system((probe + " > /dev/null 2>&1").c_str()) == 0;
-}
 
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
   auto deadline = Clock::now() + limit;
@@ -52,27 +49,8 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds lim
 fs::path make_clip(const fs::path& dir, const std::string& name, int seconds,
                    const std::string& size, bool audio = true) {
   fs::path out = dir / name;
-  std::vector<std::string> argv{
-      "ffmpeg",
-      "-nostdin",
-      "-loglevel",
-      "error",
-      "-y",
-      "-f",
-      "lavfi",
-      "-i",
-      "testsrc2=duration=" + std::to_string(seconds) + ":size=" + size + ":rate=30"};
-  if (audio) {
-    for (std::string a : {"-f", "lavfi", "-i"}) argv.push_back(a);
-    argv.push_back("sine=frequency=440:duration=" + std::to_string(seconds));
-  }
-  for (std::string a : {"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"})
-    argv.push_back(a);
-  if (audio)
-    for (std::string a : {"-c:a", "aac", "-shortest"}) argv.push_back(a);
-  for (std::string a : {"-movflags", "+faststart"}) argv.push_back(a);
-  argv.push_back(out.string());
-  auto r = sgtest::run_command(argv, {}, std::chrono::seconds(60));
+  auto r = sgtest::make_test_clip(
+      out, {.seconds = seconds, .size = size, .audio = audio, .faststart = true});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return out;
 }
@@ -96,7 +74,7 @@ std::vector<std::string> temp_folders(const fs::path& media) {
 class TranscoderPlugin : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!have("ffmpeg -version") || !have("ffprobe -version"))
+    if (!sgtest::in_path("ffmpeg") || !sgtest::in_path("ffprobe"))
       GTEST_SKIP() << "ffmpeg/ffprobe are not installed";
   }
 
@@ -209,7 +187,7 @@ const json kSlowTranscoder{{"ladder", json::array({{{"height", 720}, {"video_bit
                            {"threads_per_rung", 1}};
 
 TEST_F(TranscoderPlugin, TusUploadBecomesReadyWithProgressOnTheBus) {
-  if (!have("node --version")) GTEST_SKIP() << "node is not installed";
+  if (!sgtest::in_path("node")) GTEST_SKIP() << "node is not installed";
   ASSERT_TRUE(fs::exists(kNodeDir / "node_modules" / "tus-js-client"))
       << "run scripts/install-node-deps.sh";
   start_server();
