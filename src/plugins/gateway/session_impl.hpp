@@ -786,6 +786,9 @@ class Session final : public SessionLink,
     body_bytes_ = 0;
     streaming_ = true;
     stream_head_ = true;
+    // A stream may stay open for hours: give the read page back (nothing is read while it
+    // is open unless the client pipelines, and then the bytes stay where they are).
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
     serialize_header(res, stream_out_);
     write_stream();
     watch_stream();
