@@ -15,6 +15,7 @@ Analytics::Analytics(Host host, std::unique_ptr<sql::Database> db)
 }
 
 void Analytics::refresh_salts(int64_t today) {
+  if (today == salts_day_) return;  // once per day (and again after a failure)
   // Tomorrow's salt is stored ahead, so the segment path has it at midnight without SQL.
   for (int64_t day : {today, today + 1}) {
     HashKey candidate = salts_.get(day).value_or(random_hash_key());
@@ -22,6 +23,7 @@ void Analytics::refresh_salts(int64_t today) {
   }
   store_.forget_salts_before(today);
   salts_.forget_before(today);
+  salts_day_ = today;
 }
 
 ViewerId Analytics::anonymous(std::string_view ip, std::string_view user_agent, int64_t now) {

@@ -54,6 +54,7 @@ class Analytics {
   bool healthy() noexcept { return db_->healthy(); }
 
  private:
+  // Makes today's and tomorrow's salts current (SQL) and deletes past ones, once per day.
   void refresh_salts(int64_t today);
 
   Host host_;
@@ -63,7 +64,8 @@ class Analytics {
   DailySalts salts_;
   HashKey token_key_;
   std::mutex flush_mu_;
-  ViewBatch retained_;  // a failed flush's rows, guarded by flush_mu_
+  ViewBatch retained_;      // a failed flush's rows, guarded by flush_mu_
+  int64_t salts_day_ = -1;  // the day the salts were last made current (flush_mu_)
   std::atomic<bool> flush_scheduled_{false};
 };
 

@@ -27,11 +27,12 @@ Subscriptions subscribe_events(Context& ctx) {
       // Its stats go with it (every instance on a shared bus deletes; deleting twice is
       // harmless). SQL, so on the blocking pool, never the event thread.
       try {
-        c->host.run_blocking([c, id = *id] {
+        c->host.run_blocking([c, deleted = *id] {
           try {
-            c->analytics->forget(id);
+            c->analytics->forget(deleted);
           } catch (const std::exception& e) {
-            c->host.warn("streaming: stats of deleted content " + id + " not deleted: " + e.what());
+            c->host.warn("streaming: stats of deleted content " + deleted +
+                         " not deleted: " + e.what());
           }
         });
       } catch (const std::exception& e) {

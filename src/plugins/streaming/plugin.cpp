@@ -106,8 +106,11 @@ class StreamingPlugin final : public Plugin {
       if (!a->try_begin_scheduled_flush()) return;
       try {
         h.run_blocking([a] {
+          struct Done {
+            Analytics* a;
+            ~Done() { a->end_scheduled_flush(); }
+          } done{a};
           a->flush();
-          a->end_scheduled_flush();
         });
       } catch (const std::exception&) {
         a->end_scheduled_flush();  // pool full or stopping: the next tick tries again

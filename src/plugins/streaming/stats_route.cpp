@@ -3,7 +3,6 @@
 // segment delivered by this instance before the request.
 #include <cctype>
 #include <charconv>
-#include <cmath>
 
 #include "media_path.hpp"
 #include "pipeline.hpp"
