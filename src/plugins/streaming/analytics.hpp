@@ -34,7 +34,7 @@ class Analytics {
   bool count(const SegmentDelivery& d) { return counter_.record(d); }
   // The anonymous viewer of (ip, User-Agent) under the salt of the day of `now`.
   ViewerId anonymous(std::string_view ip, std::string_view user_agent, int64_t now);
-  // The session key of a playback token (non-zero; keyed so it is no use outside).
+  // The session key of a playback token (non-zero).
   uint64_t token_session(std::string_view token) const;
 
   // Drains the counter into SQL (with what an earlier failed flush kept) and keeps the
@@ -62,7 +62,6 @@ class Analytics {
   StatsStore store_;
   ViewCounter counter_;
   DailySalts salts_;
-  HashKey token_key_;
   std::mutex flush_mu_;
   ViewBatch retained_;      // a failed flush's rows, guarded by flush_mu_
   int64_t salts_day_ = -1;  // the day the salts were last made current (flush_mu_)

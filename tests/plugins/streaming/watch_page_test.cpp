@@ -123,6 +123,8 @@ class WatchRoute : public ::testing::Test {
   streamtest::Stack* s = nullptr;
 };
 
+}  // namespace
+
 TEST_F(WatchRoute, PublicVideoGetsEscapedOpenGraphTags) {
   const std::string id = s->content_b;
   auto patch = s->as_owner("PATCH", "/api/v1/content/" + id,
