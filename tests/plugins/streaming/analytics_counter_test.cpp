@@ -5,6 +5,9 @@
 
 #include <thread>
 
+#include <streamgate/plugin.hpp>
+
+#include "config.hpp"
 #include "keyed_hash.hpp"
 #include "view_counter.hpp"
 #include "viewer.hpp"
@@ -284,4 +287,41 @@ TEST(ViewBatch, MergeAddsAndEraseContentRemoves) {
   a.erase_content(kContent);
   EXPECT_EQ(a.days.size(), 1u);
   EXPECT_TRUE(a.viewers.empty());
+}
+
+TEST(StreamingConfig, AnalyticsAndWatchPageKeys) {
+  auto defaults = parse_config(nlohmann::json::object());
+  EXPECT_TRUE(defaults.analytics_enabled);
+  EXPECT_EQ(defaults.analytics_flush_interval, std::chrono::seconds(10));
+  EXPECT_EQ(defaults.watch_page, "");
+  EXPECT_EQ(defaults.public_base_url, "");
+  EXPECT_EQ(defaults.content_security_policy.rfind("default-src 'self'; script-src 'self';", 0),
+            0u);
+
+  auto c = parse_config({{"analytics", {{"enabled", false}, {"flush_seconds", 2}}},
+                         {"watch_page", "./web/dist/index.html"},
+                         {"public_base_url", "https://video.example.com/"},
+                         {"content_security_policy", "default-src 'none'"}});
+  EXPECT_FALSE(c.analytics_enabled);
+  EXPECT_EQ(c.analytics_flush_interval, std::chrono::seconds(2));
+  EXPECT_EQ(c.watch_page, "./web/dist/index.html");
+  EXPECT_EQ(c.public_base_url, "https://video.example.com");  // trailing slash dropped
+  EXPECT_EQ(c.content_security_policy, "default-src 'none'");
+
+  auto refused = [](const nlohmann::json& section, const std::string& key) {
+    try {
+      parse_config(section);
+      ADD_FAILURE() << section.dump() << " was accepted";
+    } catch (const sg::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("plugins.streaming." + key), std::string::npos)
+          << e.what();
+    }
+  };
+  refused({{"analytics", {{"flush_every", 3}}}}, "analytics.flush_every");
+  refused({{"analytics", {{"flush_seconds", 0}}}}, "analytics.flush_seconds");
+  refused({{"analytics", {{"enabled", "yes"}}}}, "analytics.enabled");
+  refused({{"watch_page", 3}}, "watch_page");
+  refused({{"public_base_url", "video.example.com"}}, "public_base_url");
+  refused({{"public_base_url", "https://x.example/\"><script>"}}, "public_base_url");
+  refused({{"content_security_policy", "a\r\nX-Evil: 1"}}, "content_security_policy");
 }
