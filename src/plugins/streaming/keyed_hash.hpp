@@ -1,7 +1,6 @@
 // SipHash-2-4 (Aumasson and Bernstein): a keyed hash for short inputs. Anonymous viewers are
 // counted by the keyed hash of (client IP, User-Agent) under a key that changes every UTC
-// day, so the stored value can neither be reversed nor linked across days; playback sessions
-// are keyed by the hash of their token. Cheap (no allocation, ~100 ns for an IP and a
+// day, so the stored value can neither be reversed nor linked across days. Cheap (no allocation, ~100 ns for an IP and a
 // User-Agent), which matters on the segment path.
 #pragma once
 
