@@ -23,6 +23,11 @@ int64_t integer(const nlohmann::json& j, const std::string& key, int64_t lo, int
   return v;
 }
 
+std::string string(const nlohmann::json& j, const std::string& key) {
+  if (!j.is_string()) bad(key, "must be a string");
+  return j.get<std::string>();
+}
+
 }  // namespace
 
 StreamingConfig parse_config(const nlohmann::json& s) {
@@ -39,7 +44,11 @@ StreamingConfig parse_config(const nlohmann::json& s) {
                                            "private_segment_max_age_seconds",
                                            "content_cache",
                                            "max_manifest_bytes",
-                                           "chain_names"};
+                                           "chain_names",
+                                           "analytics",
+                                           "watch_page",
+                                           "public_base_url",
+                                           "content_security_policy"};
   for (const auto& [key, value] : s.items())
     if (!known.contains(key)) bad(key, "unknown key");
   if (s.contains("manifest_max_age_seconds"))
@@ -69,6 +78,37 @@ StreamingConfig parse_config(const nlohmann::json& s) {
         bad("chain_names." + key, "must be a non-empty string");
       c.chain_names[id] = value.get<std::string>();
     }
+  }
+  if (s.contains("analytics")) {
+    const auto& a = s["analytics"];
+    if (!a.is_object()) bad("analytics", "must be a mapping");
+    for (const auto& [key, value] : a.items())
+      if (key != "enabled" && key != "flush_seconds") bad("analytics." + key, "unknown key");
+    if (a.contains("enabled")) {
+      if (!a["enabled"].is_boolean()) bad("analytics.enabled", "must be true or false");
+      c.analytics_enabled = a["enabled"].get<bool>();
+    }
+    if (a.contains("flush_seconds"))
+      c.analytics_flush_interval =
+          std::chrono::seconds(integer(a["flush_seconds"], "analytics.flush_seconds", 1, 3600));
+  }
+  if (s.contains("watch_page")) c.watch_page = string(s["watch_page"], "watch_page");
+  if (s.contains("public_base_url")) {
+    std::string base = string(s["public_base_url"], "public_base_url");
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    if (!base.empty() && base.rfind("https://", 0) != 0 && base.rfind("http://", 0) != 0)
+      bad("public_base_url", "must start with https:// or http://");
+    for (char ch : base)
+      if (static_cast<unsigned char>(ch) <= 0x20 || ch == '"' || ch == '<' || ch == '>' ||
+          ch == '\\' || ch == '`' || ch == '\'' || ch == '?' || ch == '#')
+        bad("public_base_url", "must be a plain URL without spaces, quotes, query or fragment");
+    c.public_base_url = base;
+  }
+  if (s.contains("content_security_policy")) {
+    c.content_security_policy = string(s["content_security_policy"], "content_security_policy");
+    for (char ch : c.content_security_policy)
+      if (ch == '\r' || ch == '\n' || ch == '\0')
+        bad("content_security_policy", "must be one line");
   }
   if (s.contains("content_cache")) {
     const auto& cc = s["content_cache"];

@@ -26,6 +26,22 @@ struct StreamingConfig {
   std::map<uint64_t, std::string> chain_names;
   // Largest manifest rewritten in memory.
   size_t max_manifest_bytes = 4u << 20;
+
+  // View analytics (analytics.enabled / analytics.flush_seconds): counted in memory on the
+  // segment path, added to SQL in batches.
+  bool analytics_enabled = true;
+  std::chrono::seconds analytics_flush_interval{10};
+
+  // The shareable watch page (GET /watch/{id}): the web app's index.html, "" = off.
+  std::string watch_page;
+  // Absolute base for og:image / og:url ("https://video.example.com"); "" = relative URLs.
+  // Never derived from the request's Host header.
+  std::string public_base_url;
+  // The Content-Security-Policy of the watch page (the same one the gateway puts on HTML).
+  std::string content_security_policy =
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+      "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; "
+      "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 };
 
 // Throws sg::Error(SG_ERR_INVALID) naming the key (plugins.streaming.<key>) on bad values.

@@ -20,8 +20,43 @@ ContentInfo content_info_from_record(const nlohmann::json& r) {
     if (auto d = m->find("duration"); d != m->end() && d->is_number())
       c.duration = d->get<double>();
     c.has_storyboard = m->contains("storyboard") && (*m)["storyboard"].is_object();
+    if (auto ss = m->find("segment_seconds"); ss != m->end() && ss->is_number())
+      c.segment_seconds = ss->get<double>();
+  }
+  c.title = str("title");
+  c.description = str("description");
+  if (auto rs = r.find("renditions"); rs != r.end() && rs->is_array()) {
+    for (const auto& x : *rs) {
+      if (!x.is_object() || !x.contains("id") || !x["id"].is_string()) continue;
+      RenditionInfo ri;
+      ri.name = x["id"].get<std::string>();
+      ri.audio = x.value("type", "") == "audio";
+      if (auto n = x.find("segments"); n != x.end() && n->is_number_integer())
+        ri.segments = n->get<int64_t>();
+      c.renditions.push_back(std::move(ri));
+    }
   }
   return c;
+}
+
+double segment_duration(const ContentInfo& c, std::string_view rendition, int64_t number) {
+  if (c.segment_seconds <= 0 || number < 1) return 0;
+  for (const auto& r : c.renditions) {
+    if (r.name != rendition) continue;
+    if (r.segments <= 0 || number > r.segments) return 0;
+    if (number < r.segments) return c.segment_seconds;
+    double rest = c.duration - c.segment_seconds * static_cast<double>(r.segments - 1);
+    // The duration is the longest stream's; a rendition's last segment cannot exceed a full one.
+    if (rest <= 0) return 0;
+    return rest < c.segment_seconds ? rest : c.segment_seconds;
+  }
+  return 0;
+}
+
+bool has_video(const ContentInfo& c) {
+  for (const auto& r : c.renditions)
+    if (!r.audio) return true;
+  return false;
 }
 
 std::shared_ptr<const ContentInfo> ContentCache::find(const std::string& id) const {

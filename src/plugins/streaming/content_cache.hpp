@@ -9,7 +9,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -33,6 +35,13 @@ class ManifestTexts {
   std::unordered_map<std::string, std::shared_ptr<const std::string>> texts_;
 };
 
+// A rendition as the transcoder recorded it (the record's `renditions`), for watch time.
+struct RenditionInfo {
+  std::string name;  // "720p", "audio"
+  bool audio = false;
+  int64_t segments = 0;
+};
+
 struct ContentInfo {
   std::string id;
   bool exists = false;  // false: the catalogue has no such content (cached 404)
@@ -44,6 +53,10 @@ struct ContentInfo {
   double duration = 0;     // seconds, 0 when unknown
   bool has_poster = false;
   bool has_storyboard = false;
+  std::string title;  // for the watch page's tags (public ready content only)
+  std::string description;
+  double segment_seconds = 0;  // media.segment_seconds: every segment but the last
+  std::vector<RenditionInfo> renditions;
   uint64_t stamp = 0;  // metadata's change stamp read before the record (see metadata.h)
   // Manifest texts read from this content's media folder, kept with this copy of the record:
   // a republished set comes with a record change, hence a new copy and an empty holder.
@@ -52,6 +65,14 @@ struct ContentInfo {
 
 // The record's fields the streaming path uses (metadata v1 record shape).
 ContentInfo content_info_from_record(const nlohmann::json& record);
+
+// How many seconds segment `number` (1-based) of `rendition` lasts: segment_seconds, the
+// last one what is left of the duration. 0 when the record does not say (not a rendition
+// of the record, or media info missing).
+double segment_duration(const ContentInfo& content, std::string_view rendition, int64_t number);
+// Whether the content has a video rendition (watch time then comes from video segments only,
+// so a viewer's audio and video of the same seconds are not added twice).
+bool has_video(const ContentInfo& content);
 
 class ContentCache {
  public:

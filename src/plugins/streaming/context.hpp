@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -11,10 +12,12 @@
 #include <streamgate/services/auth.hpp>
 #include <streamgate/services/metadata.hpp>
 
+#include "analytics.hpp"
 #include "config.hpp"
 #include "content_cache.hpp"
 #include "safe_open.hpp"
 #include "token_cache.hpp"
+#include "watch_page.hpp"
 
 namespace sg::streaming {
 
@@ -47,11 +50,43 @@ class ProgressBoard {
   std::unordered_map<std::string, TranscodeProgress> board_;
 };
 
+// streamgate_stream_segments_total{rendition}: one counter per rendition name, made on first
+// use. The names are the transcoder's ladder (bounded by the media path's allow-list and
+// the record); past kMaxRenditionLabels distinct names the rest count under "other".
+class RenditionCounters {
+ public:
+  static constexpr size_t kMaxRenditionLabels = 32;
+  void add(Host host, std::string_view rendition) {
+    Metric m;
+    {
+      std::lock_guard lock(mu_);
+      auto it = counters_.find(rendition);
+      if (it == counters_.end()) {
+        std::string name =
+            counters_.size() < kMaxRenditionLabels ? std::string(rendition) : std::string("other");
+        Metric made =
+            host.counter("streamgate_stream_segments_total",
+                         "Media segments delivered, by rendition", "rendition=\"" + name + "\"");
+        it = counters_.emplace(name, made).first;
+      }
+      m = it->second;
+    }
+    m.add();
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, Metric, std::less<>> counters_;
+};
+
 struct Metrics {
   Host host;
   Metric manifests_rewritten;
   Metric files_served;
   Metric cache_misses;
+  Metric views;          // streamgate_stream_views_total
+  Metric watch_seconds;  // streamgate_stream_watch_seconds_total
+  RenditionCounters segments;
   Metric denied(const std::string& code) const {
     return host.counter("streamgate_stream_denied_total",
                         "Streaming and playback requests refused, by error code",
@@ -70,6 +105,8 @@ struct Context {
   ProgressBoard progress;
   VerifiedTokens tokens;
   Metrics metrics;
+  std::unique_ptr<Analytics> analytics;   // null when plugins.streaming.analytics.enabled is false
+  std::unique_ptr<WatchPage> watch_page;  // null when plugins.streaming.watch_page is ""
 };
 
 }  // namespace sg::streaming

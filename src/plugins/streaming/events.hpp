@@ -1,6 +1,7 @@
 // The streaming plugin's bus subscriptions: content changes drop the cached entry at once
-// (content.updated, content.deleted); transcode.progress feeds the 409 of a content still
-// processing. Dropping the subscriptions unsubscribes.
+// (content.updated, content.deleted; a deleted content's view stats are deleted too);
+// transcode.progress feeds the 409 of a content still processing. Dropping the subscriptions
+// unsubscribes.
 #pragma once
 
 #include <streamgate/plugin.hpp>

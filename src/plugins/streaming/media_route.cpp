@@ -8,6 +8,7 @@
 #include "media_path.hpp"
 #include "pipeline.hpp"
 #include "routes.hpp"
+#include "viewer.hpp"
 
 namespace sg::streaming {
 namespace {
@@ -34,6 +35,41 @@ std::string rewrite(const MediaFile& file, std::string_view text, std::string_vi
   }
 }
 
+// View analytics: one delivered media segment into the in-memory counter (see
+// view_counter.hpp). Only GETs that deliver the segment's start count (not HEAD, not a later
+// Range part). A few header lookups, one keyed hash and one shard's mutex: no I/O.
+void count_delivery(Context& ctx, const http::Exchange& ex, const ContentInfo& content,
+                    const MediaFile& file, const Grant& grant) {
+  if (!ctx.analytics || file.kind != FileKind::media_segment || ex.method() != SG_HTTP_GET ||
+      !counts_as_delivery(ex.header("Range")))
+    return;
+  const std::string_view path = file.relative;
+  const size_t slash = path.find('/');
+  SegmentDelivery d;
+  d.content_id = content.id;
+  d.rendition = path.substr(0, slash);
+  // "seg-00001.m4s": the digits between "seg-" and ".m4s" (checked by parse_media_path).
+  std::string_view digits = path.substr(slash + 5, path.size() - slash - 5 - 4);
+  for (char c : digits) d.segment = d.segment * 10 + static_cast<uint32_t>(c - '0');
+  d.seconds = segment_duration(content, d.rendition, d.segment);
+  d.adds_watch_time = !file.audio || !has_video(content);
+  d.now = unix_now();
+  std::optional<ViewerId> viewer;
+  if (grant.via_token) {
+    d.token_session = ctx.analytics->token_session(grant.token);
+    d.token_expires_at = static_cast<int64_t>(grant.token_facts.expires_at);
+    viewer = wallet_viewer(grant.token_facts.address.data());
+  } else if (grant.identity.authenticated) {
+    viewer = wallet_viewer(grant.identity.address);
+  }
+  d.viewer = viewer ? *viewer
+                    : ctx.analytics->anonymous(client_ip(ex.remote_address()),
+                                               ex.header("User-Agent").value_or(""), d.now);
+  if (ctx.analytics->count(d)) ctx.metrics.views.add();
+  if (d.adds_watch_time && d.seconds > 0) ctx.metrics.watch_seconds.add(d.seconds);
+  ctx.metrics.segments.add(ctx.host, d.rendition);
+}
+
 void serve(Context& ctx, const http::Exchange& ex, const ContentInfo& content,
            const MediaFile& file, const Grant& grant) {
   std::string relative = content.id + "/" + file.relative;
@@ -57,10 +93,13 @@ void serve(Context& ctx, const http::Exchange& ex, const ContentInfo& content,
     // Public answers are the same for everyone: no Vary, so shared caches keep one copy.
     f.header_count = grant.public_content ? 1 : 2;
     sg_error err{};
-    if (ex.respond_file(200, f, &err) == SG_ERR_NOT_FOUND)
+    sg_status st = ex.respond_file(200, f, &err);
+    if (st == SG_ERR_NOT_FOUND) {
       ex.respond_error(404, "not_found", "no such file in this content's media");
-    else
-      ctx.metrics.files_served.add();
+      return;
+    }
+    ctx.metrics.files_served.add();
+    if (st == SG_OK) count_delivery(ctx, ex, content, file, grant);
     return;
   }
   std::shared_ptr<const std::string> text = content.manifests->find(file.relative);

@@ -19,13 +19,18 @@ void deny(Context& ctx, const http::Exchange& ex, int status, const std::string&
 
 void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
                   std::function<void(const http::Exchange&, ContentPtr)> next) {
-  auto go = [&ctx, next](const http::Exchange& e, const ContentPtr& c) {
+  find_content(ctx, ex, id, [next](const http::Exchange& e, ContentPtr c) {
     if (!c->exists) {
       e.respond_error(404, "not_found", "no such content");
       return;
     }
-    next(e, c);
-  };
+    next(e, std::move(c));
+  });
+}
+
+void find_content(Context& ctx, const http::Exchange& ex, const std::string& id,
+                  std::function<void(const http::Exchange&, ContentPtr)> next) {
+  auto go = [next](const http::Exchange& e, const ContentPtr& c) { next(e, c); };
   // A copy is trusted only while metadata's change stamp for the id is the one read with it:
   // a change already acknowledged to its author (a PATCH answered) is never answered from an
   // older copy, even before its content.updated event arrives. An atomic load, no I/O.
@@ -67,13 +72,15 @@ void with_access(Context& ctx, const http::Exchange& ex, ContentPtr content, boo
       if (!ctx.auth) {
         token_state = TokenState::invalid;
         token_error = "playback tokens are not available (auth is not loaded)";
-      } else if (ctx.tokens.valid(*t, content->id)) {
+      } else if (auto facts = ctx.tokens.valid(*t, content->id)) {
         token_state = TokenState::valid;
         grant.token = std::string(*t);
+        grant.token_facts = *facts;
       } else if (auto claims = ctx.auth.playback_verify(*t, content->id, &token_error)) {
-        ctx.tokens.remember(*t, content->id, claims->expires_at);
+        ctx.tokens.remember(*t, content->id, claims->expires_at, claims->address);
         token_state = TokenState::valid;
         grant.token = std::string(*t);
+        grant.token_facts = VerifiedTokens::facts_of(claims->expires_at, claims->address);
       } else {
         token_state = TokenState::invalid;
       }

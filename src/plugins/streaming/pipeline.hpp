@@ -23,11 +23,15 @@ using ContentPtr = std::shared_ptr<const ContentInfo>;
 // catalogue on the blocking pool.
 void with_content(Context& ctx, const http::Exchange& ex, const std::string& id,
                   std::function<void(const http::Exchange&, ContentPtr)> next);
+// The same lookup, calling next also for an unknown id (content->exists == false).
+void find_content(Context& ctx, const http::Exchange& ex, const std::string& id,
+                  std::function<void(const http::Exchange&, ContentPtr)> next);
 
 struct Grant {
   bool public_content = false;
   bool via_token = false;
-  std::string token;  // the request's token when via_token
+  std::string token;                  // the request's token when via_token
+  VerifiedTokens::Facts token_facts;  // its expiry and wallet when via_token
   sg_http_identity identity{};
 };
 

@@ -9,6 +9,7 @@
 #include "context.hpp"
 #include "events.hpp"
 #include "routes.hpp"
+#include "sql/config.hpp"
 
 namespace sg::streaming {
 namespace {
@@ -39,6 +40,17 @@ class StreamingPlugin final : public Plugin {
         h.counter("streamgate_stream_files_total", "Media files served from disk");
     ctx_.metrics.cache_misses = h.counter("streamgate_stream_content_cache_misses_total",
                                           "Streaming requests that read the catalogue");
+    ctx_.metrics.views =
+        h.counter("streamgate_stream_views_total", "Playback sessions that fetched a segment");
+    ctx_.metrics.watch_seconds = h.counter("streamgate_stream_watch_seconds_total",
+                                           "Seconds of media delivered in segments");
+    if (ctx_.config.analytics_enabled) open_analytics(h);
+    if (!ctx_.config.watch_page.empty()) {
+      ctx_.watch_page = std::make_unique<WatchPage>(ctx_.config.watch_page);
+      std::string why;
+      if (!ctx_.watch_page->load(&why))
+        h.warn("streaming: /watch/{id} answers 503 until the page exists: " + why);
+    }
 
     http_ = ServiceRef<sg_http_service>::require(h, SG_HTTP_SERVICE, SG_HTTP_MAJOR, 0);
     metadata_ =
@@ -52,10 +64,17 @@ class StreamingPlugin final : public Plugin {
     router_.bind(http_.get());
     add_media_routes(router_, ctx_);
     add_playback_route(router_, ctx_);
+    add_stats_route(router_, ctx_);
+    if (ctx_.watch_page) add_watch_route(router_, ctx_);
+    if (ctx_.analytics) start_flushing(h);
   }
 
   void stop(std::chrono::milliseconds) override {
     router_.clear();
+    flush_timer_ = {};
+    // The last counts: the kernel refuses new blocking-pool work once stop() is called, so
+    // this flush runs here, on the kernel's stop thread (it waits for a running flush).
+    if (ctx_.analytics) ctx_.analytics->flush();
     subscriptions_ = {};
     ctx_.auth = {};
     ctx_.metadata = {};
@@ -65,16 +84,47 @@ class StreamingPlugin final : public Plugin {
   }
 
   nlohmann::json health() override {
-    return {{"healthy", true}, {"cached_contents", ctx_.cache.size()}};
+    nlohmann::json h{{"healthy", true}, {"cached_contents", ctx_.cache.size()}};
+    if (ctx_.analytics) h["analytics_sessions"] = ctx_.analytics->sessions();
+    return h;
   }
 
  private:
+  // The shared `database` section, as the worker and metadata open it.
+  void open_analytics(Host h) {
+    auto section = h.config("database");
+    auto dbc = sql::Config::from_json(section ? *section : nlohmann::json::object());
+    ctx_.analytics = std::make_unique<Analytics>(h, sql::Database::open(dbc));
+  }
+
+  // Every flush_seconds the timer queues one flush on the blocking pool (never two at once).
+  void start_flushing(Host h) {
+    auto period =
+        std::chrono::duration_cast<std::chrono::milliseconds>(ctx_.config.analytics_flush_interval);
+    Analytics* a = ctx_.analytics.get();
+    flush_timer_ = h.start_timer(period, period, [h, a] {
+      if (!a->try_begin_scheduled_flush()) return;
+      try {
+        h.run_blocking([a] {
+          struct Done {
+            Analytics* a;
+            ~Done() { a->end_scheduled_flush(); }
+          } done{a};
+          a->flush();
+        });
+      } catch (const std::exception&) {
+        a->end_scheduled_flush();  // pool full or stopping: the next tick tries again
+      }
+    });
+  }
+
   Context ctx_;
   ServiceRef<sg_http_service> http_;
   ServiceRef<sg_metadata_service> metadata_;
   ServiceRef<sg_auth_service> auth_;
   http::Router router_;
   Subscriptions subscriptions_;
+  Timer flush_timer_;
 };
 
 }  // namespace

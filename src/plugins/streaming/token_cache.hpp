@@ -4,10 +4,12 @@
 // is exactly what an entry records. Bounded; a full table starts over.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,18 +20,33 @@ class VerifiedTokens {
  public:
   explicit VerifiedTokens(size_t max_entries = 20000) : max_entries_(max_entries) {}
 
-  // True when `token` was verified for `content_id` and has not expired yet.
-  bool valid(std::string_view token, std::string_view content_id) const {
+  // What a verified token says about its holder (for view analytics).
+  struct Facts {
+    uint64_t expires_at = 0;         // Unix seconds
+    std::array<char, 43> address{};  // the wallet it was minted for, "" when anonymous
+  };
+
+  // The token's facts when `token` was verified for `content_id` and has not expired yet.
+  std::optional<Facts> valid(std::string_view token, std::string_view content_id) const {
     const auto now = static_cast<uint64_t>(std::time(nullptr));
     std::lock_guard lock(mu_);
     auto it = entries_.find(token);  // no copy of the token: a transparent lookup
-    return it != entries_.end() && it->second.content_id == content_id &&
-           now < it->second.expires_at;
+    if (it == entries_.end() || it->second.content_id != content_id ||
+        now >= it->second.facts.expires_at)
+      return std::nullopt;
+    return it->second.facts;
   }
-  void remember(std::string_view token, std::string_view content_id, uint64_t expires_at) {
+  void remember(std::string_view token, std::string_view content_id, uint64_t expires_at,
+                std::string_view address = {}) {
     std::lock_guard lock(mu_);
     if (entries_.size() >= max_entries_) entries_.clear();
-    entries_[std::string(token)] = Entry{std::string(content_id), expires_at};
+    entries_[std::string(token)] = Entry{std::string(content_id), facts_of(expires_at, address)};
+  }
+  static Facts facts_of(uint64_t expires_at, std::string_view address) {
+    Facts f;
+    f.expires_at = expires_at;
+    if (address.size() < f.address.size()) address.copy(f.address.data(), address.size());
+    return f;
   }
 
  private:
@@ -42,7 +59,7 @@ class VerifiedTokens {
   };
   struct Entry {
     std::string content_id;
-    uint64_t expires_at = 0;  // Unix seconds
+    Facts facts;
   };
   size_t max_entries_;
   mutable std::mutex mu_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -98,7 +99,8 @@ std::string upload_ready(Stack& stack, int seconds, const std::string& title) {
   return "";
 }
 
-std::unique_ptr<Stack> start_stack(const json& overrides, int seconds_a, int seconds_b) {
+std::unique_ptr<Stack> start_stack(const json& overrides, int seconds_a, int seconds_b,
+                                   const std::vector<std::string>& extra_plugins) {
   auto s = std::make_unique<Stack>();
   s->dir = std::make_unique<sgtest::TempDir>();
   s->server = std::make_unique<sgtest::StreamGateServer>();
@@ -119,8 +121,10 @@ std::unique_ptr<Stack> start_stack(const json& overrides, int seconds_a, int sec
                 {"worker", {{"poll_ms", 100}}}}}};
   config.merge_patch(overrides);
   s->server->merge_config(config);
-  s->server->use_plugins(
-      {"gateway", "auth", "metadata", "worker", "upload", "transcoder", "streaming"});
+  std::vector<std::string> plugins{"gateway", "auth",       "metadata", "worker",
+                                   "upload",  "transcoder", "streaming"};
+  plugins.insert(plugins.end(), extra_plugins.begin(), extra_plugins.end());
+  s->server->use_plugins(plugins);
   if (!s->server->start()) return nullptr;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (s->server->request("GET", "/api/v1/auth/nonce").status != 200) {
@@ -141,6 +145,29 @@ std::unique_ptr<Stack> start_stack(const json& overrides, int seconds_a, int sec
 
 Stack* shared_stack() {
   static std::unique_ptr<Stack> stack = start_stack(json::object());
+  return stack.get();
+}
+
+std::string analytics_page_path() {
+  static sgtest::TempDir dir("sg-watch");
+  return (dir.path() / "index.html").string();
+}
+
+Stack* analytics_stack() {
+  static std::unique_ptr<Stack> stack = []() -> std::unique_ptr<Stack> {
+    {
+      std::ofstream page(analytics_page_path());
+      page << "<!doctype html>\n<html><head><meta charset=\"utf-8\">\n<title>App</title>\n"
+              "<!--sg:head-->\n</head><body><div id=\"app\"></div></body></html>\n";
+    }
+    return start_stack({{"plugins",
+                         {{"streaming",
+                           {{"analytics", {{"flush_seconds", 1}}},
+                            {"watch_page", analytics_page_path()},
+                            {"public_base_url", kAnalyticsBaseUrl}}},
+                          {"monitor", {{"metrics", {{"allow", {"127.0.0.0/8"}}}}}}}}},
+                       6, 4, {"monitor"});
+  }();
   return stack.get();
 }
 

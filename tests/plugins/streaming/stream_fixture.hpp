@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -49,7 +50,16 @@ std::string skip_reason();
 // test failure) when it does not come up.
 Stack* shared_stack();
 std::unique_ptr<Stack> start_stack(const nlohmann::json& overrides, int seconds_a = 6,
-                                   int seconds_b = 4);
+                                   int seconds_b = 4,
+                                   const std::vector<std::string>& extra_plugins = {});
+
+// A third stack, once per process, for view analytics and the watch page: analytics flushed
+// every second, monitor loaded with /metrics open to loopback, the watch page served from
+// analytics_page_path() (a test may rewrite it) with public_base_url kAnalyticsBaseUrl.
+// nullptr (with a test failure) when it does not come up.
+constexpr const char* kAnalyticsBaseUrl = "https://video.example.com";
+Stack* analytics_stack();
+std::string analytics_page_path();
 
 // "" when a gated stack can run here (skip_reason() and the local chain); the reason otherwise.
 std::string gated_skip_reason();
