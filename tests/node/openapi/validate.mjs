@@ -200,7 +200,7 @@ for (const raw of input.exchanges) {
     continue;
   }
   const { response, pointer } = found;
-  const hasBody = x.body.length > 0;
+  const hasBody = x.body.length > 0 || (x.body_bytes ?? 0) > 0;
   if (!response.content) {
     if (hasBody) problems.push(`${x.label}: documented without content, answered ${x.body.length} bytes`);
     continue;
