@@ -9,6 +9,7 @@
 //    tests/node/openapi/validate.mjs checks them against the document with ajv (a status the
 //    document does not list for that operation, or a body off its schema, fails).
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -187,7 +188,9 @@ class Recorder {
   void record(const std::string& method, const std::string& route, const std::string& target,
               const HttpResponse& r) {
     const std::string type = r.header("Content-Type");
-    const bool text = type.find("json") != std::string::npos;
+    // JSON and event streams are validated; other bodies only need their size.
+    const bool text = type.find("json") != std::string::npos ||
+                      type.find("text/event-stream") != std::string::npos;
     exchanges_.push_back({{"method", method},
                           {"route", route},
                           {"target", target},
@@ -202,6 +205,44 @@ class Recorder {
  private:
   Stack& s_;
   json exchanges_ = json::array();
+};
+
+// GET /api/v1/events, followed by curl (-N: no buffering) while the test makes things
+// happen; finish() ends it and returns what came as one recorded exchange.
+class EventStream {
+ public:
+  EventStream(Stack& s, const std::string& token)
+      : file_(s.dir.path() / "events.txt"),
+        process_(sgtest::Process::spawn({"curl", "-sS", "-i", "-N", "--noproxy", "*",
+                                         "--max-time", "120", "-H", "Authorization: Bearer " + token,
+                                         s.base() + "/api/v1/events"},
+                                        {}, file_)) {}
+
+  json finish() {
+    process_.signal(SIGTERM);
+    process_.wait(std::chrono::seconds(5));
+    const std::string out = sgtest::read_file(file_);
+    const size_t end = out.find("\r\n\r\n");
+    const std::string head = out.substr(0, end);
+    int status = 0;
+    if (head.starts_with("HTTP/")) status = std::atoi(head.c_str() + head.find(' ') + 1);
+    std::string type;
+    std::istringstream lines(head);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::string lower = line;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.starts_with("content-type:")) type = line.substr(line.find(':') + 2);
+    }
+    const std::string body = end == std::string::npos ? "" : out.substr(end + 4);
+    return {{"method", "GET"},  {"route", "/api/v1/events"}, {"target", "/api/v1/events"},
+            {"status", status}, {"content_type", type},      {"body", body},
+            {"body_bytes", body.size()}};
+  }
+
+ private:
+  fs::path file_;
+  sgtest::Process process_;
 };
 
 // Polls (unrecorded) until the content leaves `processing`; returns its last state.
@@ -275,6 +316,9 @@ void exercise_monitor(Recorder& rec, Stack& s) {
   rec.call(403, "GET", "/api/v1/admin/routes", "/api/v1/admin/routes");
   rec.call(403, "GET", "/api/v1/admin/routes", "/api/v1/admin/routes", "", bearer(s.user));
   rec.call(405, "POST", "/health", "/health");
+  rec.call(401, "GET", "/api/v1/events", "/api/v1/events");
+  rec.call(403, "GET", "/api/v1/events", "/api/v1/events?scope=all", "", bearer(s.user));
+  rec.call(400, "GET", "/api/v1/events", "/api/v1/events?scope=everything", "", bearer(s.user));
 }
 
 void exercise_auth(Recorder& rec, Stack& s) {
@@ -595,9 +639,17 @@ TEST(OpenApiConformance, ResponsesMatchTheDocument) {
   Recorder rec(*s);
   exercise_monitor(rec, *s);
   exercise_auth(rec, *s);
+  // The administrator follows the events of their content while it is uploaded, transcoded
+  // and changed.
+  EventStream events(*s, s->admin);
   Media m = exercise_uploads(rec, *s);
   ASSERT_FALSE(m.content.empty());
   exercise_content(rec, *s, m);
+  json stream = events.finish();
+  EXPECT_EQ(stream["status"], 200) << stream.dump();
+  EXPECT_NE(stream["body"].get<std::string>().find("event: transcode.completed"), std::string::npos)
+      << stream["body"];
+  rec.add(stream);
   exercise_jobs(rec, *s, m);
   exercise_static(rec);
   // Static files are mounted at "/": every path no other route serves is theirs.

@@ -172,9 +172,30 @@ for (const [name, r] of Object.entries(spec.components?.responses || {}))
     if (media.schema)
       validatorAt(`/components/responses/${pointerEscape(name)}/content/${pointerEscape(mt)}/schema`);
 
+// A text/event-stream answer: every event's `data:` (JSON) against the documented event schema.
+function checkEventStream(x, pointer) {
+  const v = validatorAt(pointer);
+  if (!v) return;
+  let events = 0;
+  for (const frame of x.body.split(/\r?\n\r?\n/)) {
+    const data = frame
+      .split(/\r?\n/)
+      .filter((line) => line.startsWith('data:'))
+      .map((line) => line.slice(5).replace(/^ /, ''));
+    if (data.length === 0) continue;
+    events++;
+    const parsed = parseJson(x, data.join('\n'));
+    if (!parsed.ok) continue;
+    counts.events_validated++;
+    if (!v(parsed.value))
+      problems.push(`${x.label}: event ${ajv.errorsText(v.errors)}; data ${data.join('').slice(0, 300)}`);
+  }
+  if (events === 0) problems.push(`${x.label}: the stream carried no event`);
+}
+
 // 3. Every recorded exchange.
 const exercised = new Set();
-const counts = { exchanges: 0, json_validated: 0 };
+const counts = { exchanges: 0, json_validated: 0, events_validated: 0 };
 for (const raw of input.exchanges) {
   counts.exchanges++;
   const x = { ...raw, body: raw.body ?? '' };
@@ -213,7 +234,12 @@ for (const raw of input.exchanges) {
     );
     continue;
   }
-  if (x.method === 'HEAD' || !isJson(mt)) continue;
+  if (x.method === 'HEAD') continue;
+  if (response.content[mt]['x-event-schema']) {
+    checkEventStream(x, `${pointer}/content/${pointerEscape(mt)}/x-event-schema`);
+    continue;
+  }
+  if (!isJson(mt)) continue;
   const parsed = parseJson(x, x.body);
   if (!parsed.ok) continue;
   if (!response.content[mt].schema) {
@@ -247,7 +273,8 @@ for (const [route, item] of Object.entries(spec.paths || {})) {
 
 process.stdout.write(
   `${path.basename(specPath)}: ${counts.exchanges} exchanges, ${counts.json_validated} JSON bodies ` +
-    `validated, ${exercised.size}/${operations} operations exercised, ${problems.length} problems\n`,
+    `and ${counts.events_validated} events validated, ${exercised.size}/${operations} operations ` +
+    `exercised, ${problems.length} problems\n`,
 );
 for (const p of problems) process.stdout.write(`PROBLEM ${p}\n`);
 process.exit(problems.length === 0 ? 0 : 1);
