@@ -44,11 +44,13 @@ constexpr const char* kMetricsToken = "openapi-test-metrics-token-0123456789";
 // base64("metrics:" + kMetricsToken), the scrape credential /metrics takes as HTTP Basic.
 constexpr const char* kMetricsBasic =
     "bWV0cmljczpvcGVuYXBpLXRlc3QtbWV0cmljcy10b2tlbi0wMTIzNDU2Nzg5";
+constexpr uint64_t kDeadChainId = 31337;
 constexpr const char* kUnknownId = "00000000-0000-4000-8000-000000000000";
 
 std::string skip_reason() {
   if (!sgtest::in_path("node")) return "node is not installed";
   if (!sgtest::in_path("ffmpeg")) return "the ffmpeg CLI is not installed";
+  if (!sgtest::in_path("curl")) return "curl is not installed (it follows the event stream)";
   if (!fs::exists(kNodeDir / "node_modules" / "ajv") ||
       !fs::exists(kNodeDir / "node_modules" / "siwe"))
     return "tests/node/node_modules is incomplete (scripts/install-node-deps.sh)";
@@ -119,6 +121,8 @@ std::unique_ptr<Stack> start_stack() {
   std::ofstream(web / "docs" / "index.html") << "<!doctype html><title>docs</title>\n";
   s->server = std::make_unique<sgtest::StreamGateServer>();
   const std::string domain = "127.0.0.1:" + std::to_string(s->server->port());
+  // A chain whose only RPC endpoint is a closed loopback port: NFT checks on it fail closed.
+  const std::string dead_rpc = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
   s->server->merge_config(
       {{"plugins",
         {{"gateway", {{"static", {{"dir", web.string()}}}}},
@@ -128,6 +132,10 @@ std::unique_ptr<Stack> start_stack() {
            {"domains", {domain}},
            {"chain_ids", {1}},
            {"admins", {kAdminAddress}},
+           {"chains", json::array({{{"chain_id", kDeadChainId},
+                                    {"name", "Unreachable"},
+                                    {"rpc_urls", {dead_rpc}},
+                                    {"timeout_ms", 300}}})},
            {"cookie", {{"secure", false}}}}},
          {"transcoder",
           {{"ladder", json::array({{{"height", 240}, {"video_bitrate", 300000}}})},
@@ -362,9 +370,12 @@ void exercise_auth(Recorder& rec, Stack& s) {
   rec.call(413, "POST", verify, verify, std::string(40 * 1024, ' '), json_type);
 
   const std::string nft = "/api/v1/web3/nft/verify";
-  const json query{{"chain_id", 1}, {"contract", "0x" + std::string(40, '1')}};
+  const json query{{"chain_id", kDeadChainId}, {"contract", "0x" + std::string(40, '1')}};
   rec.call(401, "POST", nft, nft, query.dump(), json_type);
-  rec.call(400, "POST", nft, nft, query.dump(), bearer(s.user, json_type));
+  rec.call(503, "POST", nft, nft, query.dump(), bearer(s.user, json_type));
+  json unknown_chain = query;
+  unknown_chain["chain_id"] = 1;
+  rec.call(400, "POST", nft, nft, unknown_chain.dump(), bearer(s.user, json_type));
   rec.call(400, "POST", nft, nft, json{{"chain_id", "one"}}.dump(), bearer(s.user, json_type));
   json other = query;
   other["address"] = kAdminAddress;
