@@ -13,8 +13,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <regex>
 #include <set>
@@ -187,8 +190,7 @@ class Recorder {
     return r;
   }
   HttpResponse call(int expected, const std::string& method, const std::string& route,
-                    const std::string& target, const std::string& body = "",
-                    Headers headers = {},
+                    const std::string& target, const std::string& body = "", Headers headers = {},
                     std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
     return call({expected}, method, route, target, body, std::move(headers), timeout);
   }
@@ -221,10 +223,10 @@ class EventStream {
  public:
   EventStream(Stack& s, const std::string& token)
       : file_(s.dir.path() / "events.txt"),
-        process_(sgtest::Process::spawn({"curl", "-sS", "-i", "-N", "--noproxy", "*",
-                                         "--max-time", "120", "-H", "Authorization: Bearer " + token,
-                                         s.base() + "/api/v1/events"},
-                                        {}, file_)) {}
+        process_(sgtest::Process::spawn(
+            {"curl", "-sS", "-i", "-N", "--noproxy", "*", "--max-time", "120", "-H",
+             "Authorization: Bearer " + token, s.base() + "/api/v1/events"},
+            {}, file_)) {}
 
   json finish() {
     process_.signal(SIGTERM);
@@ -243,8 +245,8 @@ class EventStream {
       if (lower.starts_with("content-type:")) type = line.substr(line.find(':') + 2);
     }
     const std::string body = end == std::string::npos ? "" : out.substr(end + 4);
-    return {{"method", "GET"},  {"route", "/api/v1/events"}, {"target", "/api/v1/events"},
-            {"status", status}, {"content_type", type},      {"body", body},
+    return {{"method", "GET"},          {"route", "/api/v1/events"}, {"target", "/api/v1/events"},
+            {"status", status},         {"content_type", type},      {"body", body},
             {"body_bytes", body.size()}};
   }
 
@@ -348,8 +350,8 @@ void exercise_auth(Recorder& rec, Stack& s) {
   std::string spare = sign_in(s, kUserKey);
   for (const auto& x : s.wallet_exchanges) rec.add(x);
   s.wallet_exchanges.clear();
-  auto refreshed = rec.call(200, "POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh", "",
-                            bearer(spare));
+  auto refreshed =
+      rec.call(200, "POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh", "", bearer(spare));
   rec.call(401, "POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh");
   rec.call(401, "POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh", "", bearer(spare));
   std::string fresh = refreshed.status == 200 ? refreshed.json().value("token", "") : "";
@@ -428,14 +430,14 @@ Media exercise_uploads(Recorder& rec, Stack& s) {
   // tus (the administrator's upload; the plain user is the stranger): create, look, append,
   // finish through the method override, terminate.
   const Headers tus{{"Tus-Resumable", "1.0.0"}};
-  for (const std::string base : {"/files/", "/files"})
-    rec.call(204, "OPTIONS", base, base);
+  for (const char* base : {"/files/", "/files"}) rec.call(204, "OPTIONS", base, base);
   auto created = rec.call(201, "POST", "/files/", "/files/", "",
                           bearer(s.admin, {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "10"}}));
   rec.call(201, "POST", "/files", "/files", "",
            bearer(s.admin, {{"Tus-Resumable", "1.0.0"}, {"Upload-Defer-Length", "1"}}));
   rec.call(412, "POST", "/files/", "/files/", "", bearer(s.admin, {{"Upload-Length", "10"}}));
-  rec.call(401, "POST", "/files/", "/files/", "", {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "10"}});
+  rec.call(401, "POST", "/files/", "/files/", "",
+           {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "10"}});
   rec.call(400, "POST", "/files/", "/files/", "", bearer(s.admin, tus));
   rec.call(400, "POST", "/files", "/files", "",
            bearer(s.admin, {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "ten"}}));
@@ -460,9 +462,9 @@ Media exercise_uploads(Recorder& rec, Stack& s) {
   wrong_type[1].second = "text/plain";
   rec.call(415, "PATCH", file, target, "world", bearer(s.admin, wrong_type));
   rec.call(412, "PATCH", file, target, "world", bearer(s.admin, {{"Upload-Offset", "5"}}));
-  Headers override = at5;
-  override.push_back({"X-HTTP-Method-Override", "PATCH"});
-  rec.call(204, "POST", file, target, "world", bearer(s.admin, override));
+  Headers via_post = at5;
+  via_post.push_back({"X-HTTP-Method-Override", "PATCH"});
+  rec.call(204, "POST", file, target, "world", bearer(s.admin, via_post));
   rec.call(405, "POST", file, target, "", bearer(s.admin, tus));
   rec.call(403, "DELETE", file, target, "", bearer(s.user, tus));
   rec.call(204, "DELETE", file, target, "", bearer(s.admin, tus));
@@ -568,14 +570,13 @@ void exercise_jobs(Recorder& rec, Stack& s, const Media& m) {
 
   // A job cancelled while it waits or runs, then retried.
   fs::path clip = s.dir.path() / "clip.mp4";
-  auto up = s.server->request("POST", "/api/v1/uploads?filename=again.mp4&title=again",
-                              sgtest::read_file(clip),
-                              bearer(s.admin, {{"Content-Type", "video/mp4"}}),
-                              std::chrono::seconds(30));
+  auto up = s.server->request(
+      "POST", "/api/v1/uploads?filename=again.mp4&title=again", sgtest::read_file(clip),
+      bearer(s.admin, {{"Content-Type", "video/mp4"}}), std::chrono::seconds(30));
   ASSERT_EQ(up.status, 201) << up.body;
   const std::string second = up.json()["probe"].value("transcode_job", "");
-  rec.call({200, 409}, "POST", "/api/v1/jobs/{id}/cancel",
-           "/api/v1/jobs/" + second + "/cancel", "", bearer(s.admin));
+  rec.call({200, 409}, "POST", "/api/v1/jobs/{id}/cancel", "/api/v1/jobs/" + second + "/cancel", "",
+           bearer(s.admin));
   const std::string ended = wait_for_job_end(s, second);
   rec.call(ended == "cancelled" ? 200 : 409, "POST", "/api/v1/jobs/{id}/retry",
            "/api/v1/jobs/" + second + "/retry", "", bearer(s.admin));
@@ -607,7 +608,8 @@ TEST(OpenApiConformance, RoutesMatchTheDocument) {
   RouteSet registered;
   for (const auto& r : listed.json())
     for (const auto& m : r.at("methods"))
-      registered[normalise_pattern(r.at("pattern"))].insert(upper(m.get<std::string>()));
+      registered[normalise_pattern(r.at("pattern").get<std::string>())].insert(
+          upper(m.get<std::string>()));
 
   RouteSet documented;
   std::set<std::string> other_plugins;  // documented routes of plugins not loaded here
@@ -640,7 +642,8 @@ TEST(OpenApiConformance, RoutesMatchTheDocument) {
       << "routes docs/openapi.yaml describes that the server does not register:" << unregistered;
   std::string skipped;
   for (const auto& o : other_plugins) skipped += "\n  " + o;
-  if (!skipped.empty()) std::cout << "documented routes of plugins not loaded here:" << skipped << "\n";
+  if (!skipped.empty())
+    std::cout << "documented routes of plugins not loaded here:" << skipped << "\n";
 }
 
 TEST(OpenApiConformance, ResponsesMatchTheDocument) {
@@ -670,9 +673,9 @@ TEST(OpenApiConformance, ResponsesMatchTheDocument) {
   json plugins = json::array();
   for (const auto& p : s->plugins) plugins.push_back(p);
   std::ofstream(file) << json{{"plugins", plugins}, {"exchanges", rec.exchanges()}}.dump(1);
-  auto r = sgtest::run_command({"node", (kNodeDir / "openapi" / "validate.mjs").string(),
-                                kSpec.string(), file.string()},
-                               {}, std::chrono::seconds(60));
+  auto r = sgtest::run_command(
+      {"node", (kNodeDir / "openapi" / "validate.mjs").string(), kSpec.string(), file.string()}, {},
+      std::chrono::seconds(60));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::cout << r.output.substr(0, r.output.find('\n')) << "\n";
 }
