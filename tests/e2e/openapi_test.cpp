@@ -534,7 +534,8 @@ void exercise_content(Recorder& rec, Stack& s, Media& m) {
   rec.call(404, "GET", media, root + "secrets.txt");
   rec.call(404, "GET", media, std::string("/stream/") + kUnknownId + "/master.m3u8");
   rec.call(401, "GET", media, "/stream/" + m.draft + "/master.m3u8");
-  rec.call(401, "GET", media, root + "master.m3u8?token=forged");
+  rec.call(401, "GET", media, "/stream/" + m.draft + "/master.m3u8?token=forged");
+  rec.call(200, "GET", media, root + "master.m3u8?token=forged");  // public: no token needed
   rec.call(409, "GET", media, "/stream/" + m.draft + "/master.m3u8", "", bearer(s.admin));
 
   rec.call(403, "DELETE", one, draft_url, "", bearer(s.user));
