@@ -207,7 +207,8 @@ class Recorder {
                           {"status", r.status},
                           {"content_type", type},
                           {"body", text ? r.body : ""},
-                          {"body_bytes", r.body.size()}});
+                          {"body_bytes", r.body.size()},
+                          {"allow", r.header("Allow")}});
   }
   void add(const json& exchange) { exchanges_.push_back(exchange); }
   const json& exchanges() const { return exchanges_; }

@@ -2,7 +2,7 @@
 // Checks recorded real HTTP exchanges against docs/openapi.yaml (OpenAPI 3.1):
 //   node validate.mjs <openapi.yaml> <exchanges.json>
 // exchanges.json: {"plugins": ["gateway", ...], "exchanges": [{method, route, target, status,
-//   content_type, body}, ...]} where `route` is the documented path template the request was
+//   content_type, body, body_bytes, allow}, ...]} where `route` is the documented path template the request was
 //   meant for ("" for a path no route serves).
 // Fails (exit 1, one line per problem) when the document is not valid OpenAPI 3.1 (the
 // official schema), when a response's status is not documented for its path and method (nor
@@ -125,7 +125,23 @@ function parseJson(x, body) {
   }
 }
 
+// A gateway 405 names the path's methods in `Allow`: they must be the documented ones (GET
+// implies HEAD; OPTIONS may be added when CORS is on).
+function checkAllow(x) {
+  const item = spec.paths?.[x.route];
+  if (!item || typeof x.allow !== 'string') return;
+  const documented = new Set(METHODS.filter((m) => item[m]).map((m) => m.toUpperCase()));
+  if (documented.has('GET')) documented.add('HEAD');
+  const allowed = new Set(x.allow.split(',').map((m) => m.trim().toUpperCase()).filter(Boolean));
+  allowed.delete('OPTIONS');
+  documented.delete('OPTIONS');
+  const same = allowed.size === documented.size && [...allowed].every((m) => documented.has(m));
+  if (!same)
+    problems.push(`${x.label}: Allow "${x.allow}" differs from the documented methods ${[...documented].join(', ')}`);
+}
+
 function checkGatewayResponse(x) {
+  if (x.status === 405) checkAllow(x);
   const entry = spec['x-gateway-responses']?.[String(x.status)];
   if (!entry) {
     problems.push(`${x.label}: status ${x.status} is not documented for this operation`);
