@@ -1,0 +1,685 @@
+// docs/openapi.yaml against the real server. One streamgate with every built plugin (no
+// use_plugins: the build's plugin folder, test-only plugins live elsewhere), real SIWE
+// sessions (an administrator and a plain user, tests/node/openapi/wallet.mjs) and a real clip
+// uploaded and transcoded, so content, jobs, playback and /stream are real:
+//  - RoutesMatchTheDocument: the routes the gateway registered (GET /api/v1/admin/routes) and
+//    the documented paths + methods of the loaded plugins (`x-plugin`) are the same set;
+//  - ResponsesMatchTheDocument: every documented operation is called for its success and its
+//    errors; each answer (method, route template, status, content type, body) is recorded and
+//    tests/node/openapi/validate.mjs checks them against the document with ajv (a status the
+//    document does not list for that operation, or a body off its schema, fails).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <support.hpp>
+#include <thread>
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using sgtest::Headers;
+using sgtest::HttpResponse;
+
+const fs::path kSourceDir = SG_TEST_SOURCE_DIR;
+const fs::path kNodeDir = SG_TEST_NODE_DIR;
+const fs::path kSpec = kSourceDir / "docs" / "openapi.yaml";
+
+// Test keys, never funded anywhere. The first is the well-known development account #0
+// (its address is fixed), made an administrator; the second is a plain user.
+constexpr const char* kAdminKey =
+    "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+constexpr const char* kAdminAddress = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+constexpr const char* kUserKey =
+    "0x7ad09f0a9fbc1e9dda52d018f1a9ecebf95094f9dd9b651f5dcaabf1c5c26d7f";
+constexpr const char* kMetricsToken = "openapi-test-metrics-token-0123456789";
+// base64("metrics:" + kMetricsToken), the scrape credential /metrics takes as HTTP Basic.
+constexpr const char* kMetricsBasic =
+    "bWV0cmljczpvcGVuYXBpLXRlc3QtbWV0cmljcy10b2tlbi0wMTIzNDU2Nzg5";
+constexpr uint64_t kDeadChainId = 31337;
+constexpr const char* kUnknownId = "00000000-0000-4000-8000-000000000000";
+
+std::string skip_reason() {
+  if (!sgtest::in_path("node")) return "node is not installed";
+  if (!sgtest::in_path("ffmpeg")) return "the ffmpeg CLI is not installed";
+  if (!sgtest::in_path("curl")) return "curl is not installed (it follows the event stream)";
+  if (!fs::exists(kNodeDir / "node_modules" / "ajv") ||
+      !fs::exists(kNodeDir / "node_modules" / "siwe"))
+    return "tests/node/node_modules is incomplete (scripts/install-node-deps.sh)";
+  return "";
+}
+
+// A route pattern with its parameter names dropped: /stream/{id}/{path*} -> /stream/{}/{}.
+std::string normalise_pattern(const std::string& pattern) {
+  static const std::regex param(R"(\{[^}]*\})");
+  return std::regex_replace(pattern, param, "{}");
+}
+
+using RouteSet = std::map<std::string, std::set<std::string>>;  // pattern -> methods
+
+// GET routes answer HEAD implicitly: HEAD counts only where GET is absent.
+void drop_implicit_head(RouteSet& routes) {
+  for (auto& [pattern, methods] : routes)
+    if (methods.contains("GET")) methods.erase("HEAD");
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+Headers bearer(const std::string& token, Headers more = {}) {
+  more.push_back({"Authorization", "Bearer " + token});
+  return more;
+}
+
+// The server, its users and the media they made; started once for both tests.
+struct Stack {
+  sgtest::TempDir dir{"sg-openapi"};
+  std::unique_ptr<sgtest::StreamGateServer> server;
+  std::string admin;  // session tokens
+  std::string user;
+  json wallet_exchanges = json::array();  // answers wallet.mjs recorded (SIWE)
+  std::set<std::string> plugins;          // ids of the loaded plugins
+
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+};
+
+json run_wallet(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"node", (kNodeDir / "openapi" / "wallet.mjs").string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = sgtest::run_command(argv, {}, std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream lines(r.output);
+  std::string last;
+  for (std::string line; std::getline(lines, line);)
+    if (line.starts_with("{")) last = line;
+  json out = json::parse(last, nullptr, false);
+  if (out.is_discarded()) ADD_FAILURE() << "wallet.mjs printed no JSON:\n" << r.output;
+  return out.is_discarded() ? json::object() : out;
+}
+
+std::string sign_in(Stack& s, const char* key) {
+  json out = run_wallet({"siwe", s.base(), key});
+  for (const auto& x : out.value("exchanges", json::array())) s.wallet_exchanges.push_back(x);
+  return out.value("token", "");
+}
+
+std::unique_ptr<Stack> start_stack() {
+  auto s = std::make_unique<Stack>();
+  fs::path web = s->dir.path() / "web";
+  fs::create_directories(web / "docs");
+  std::ofstream(web / "index.html") << "<!doctype html><title>StreamGate</title>\n";
+  std::ofstream(web / "docs" / "index.html") << "<!doctype html><title>docs</title>\n";
+  s->server = std::make_unique<sgtest::StreamGateServer>();
+  const std::string domain = "127.0.0.1:" + std::to_string(s->server->port());
+  // A chain whose only RPC endpoint is a closed loopback port: NFT checks on it fail closed.
+  const std::string dead_rpc = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
+  s->server->merge_config(
+      {{"plugins",
+        {{"gateway", {{"static", {{"dir", web.string()}}}}},
+         {"monitor", {{"metrics", {{"token", kMetricsToken}}}}},
+         {"auth",
+          {{"jwt_secret", "openapi-test-secret-0123456789abcdef-0123"},
+           {"domains", {domain}},
+           {"chain_ids", {1}},
+           {"admins", {kAdminAddress}},
+           {"chains", json::array({{{"chain_id", kDeadChainId},
+                                    {"name", "Unreachable"},
+                                    {"rpc_urls", {dead_rpc}},
+                                    {"timeout_ms", 300}}})},
+           {"cookie", {{"secure", false}}}}},
+         {"transcoder",
+          {{"ladder", json::array({{{"height", 240}, {"video_bitrate", 300000}}})},
+           {"preset", "ultrafast"},
+           {"segment_seconds", 2},
+           {"storyboard_interval_seconds", 1},
+           {"max_duration_seconds", 60}}},
+         {"worker", {{"poll_ms", 100}}}}}});
+  if (!s->server->start()) return nullptr;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (s->server->request("GET", "/ready").status != 200) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "the server never became ready\n" << s->server->log();
+      return nullptr;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  s->admin = sign_in(*s, kAdminKey);
+  s->user = sign_in(*s, kUserKey);
+  if (s->admin.empty() || s->user.empty()) return nullptr;
+  auto plugins = s->server->request("GET", "/api/v1/admin/plugins", "", bearer(s->admin));
+  if (plugins.status != 200) {
+    ADD_FAILURE() << "GET /api/v1/admin/plugins: " << plugins.status << " " << plugins.body;
+    return nullptr;
+  }
+  for (const auto& p : plugins.json()) s->plugins.insert(p.value("id", ""));
+  return s;
+}
+
+Stack* shared_stack() {
+  static std::unique_ptr<Stack> stack = start_stack();
+  return stack.get();
+}
+
+// Makes requests, checks each answer's status against what the test meant to provoke, and
+// keeps every exchange for validate.mjs.
+class Recorder {
+ public:
+  explicit Recorder(Stack& s) : s_(s) {}
+
+  HttpResponse call(std::initializer_list<int> expected, const std::string& method,
+                    const std::string& route, const std::string& target,
+                    const std::string& body = "", Headers headers = {},
+                    std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    HttpResponse r = s_.server->request(method, target, body, std::move(headers), timeout);
+    EXPECT_TRUE(std::find(expected.begin(), expected.end(), r.status) != expected.end())
+        << method << " " << target << " answered " << r.status << ": " << r.body.substr(0, 400);
+    record(method, route, target, r);
+    return r;
+  }
+  HttpResponse call(int expected, const std::string& method, const std::string& route,
+                    const std::string& target, const std::string& body = "", Headers headers = {},
+                    std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return call({expected}, method, route, target, body, std::move(headers), timeout);
+  }
+
+  void record(const std::string& method, const std::string& route, const std::string& target,
+              const HttpResponse& r) {
+    const std::string type = r.header("Content-Type");
+    // JSON and event streams are validated; other bodies only need their size.
+    const bool text = type.find("json") != std::string::npos ||
+                      type.find("text/event-stream") != std::string::npos;
+    exchanges_.push_back({{"method", method},
+                          {"route", route},
+                          {"target", target},
+                          {"status", r.status},
+                          {"content_type", type},
+                          {"body", text ? r.body : ""},
+                          {"body_bytes", r.body.size()},
+                          {"allow", r.header("Allow")}});
+  }
+  void add(const json& exchange) { exchanges_.push_back(exchange); }
+  const json& exchanges() const { return exchanges_; }
+
+ private:
+  Stack& s_;
+  json exchanges_ = json::array();
+};
+
+// GET /api/v1/events, followed by curl (-N: no buffering) while the test makes things
+// happen; finish() ends it and returns what came as one recorded exchange.
+class EventStream {
+ public:
+  EventStream(Stack& s, const std::string& token)
+      : file_(s.dir.path() / "events.txt"),
+        process_(sgtest::Process::spawn(
+            {"curl", "-sS", "-i", "-N", "--noproxy", "*", "--max-time", "120", "-H",
+             "Authorization: Bearer " + token, s.base() + "/api/v1/events"},
+            {}, file_)) {}
+
+  json finish() {
+    process_.signal(SIGTERM);
+    process_.wait(std::chrono::seconds(5));
+    const std::string out = sgtest::read_file(file_);
+    const size_t end = out.find("\r\n\r\n");
+    const std::string head = out.substr(0, end);
+    int status = 0;
+    if (head.starts_with("HTTP/")) status = std::atoi(head.c_str() + head.find(' ') + 1);
+    std::string type;
+    std::istringstream lines(head);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      std::string lower = line;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower.starts_with("content-type:")) type = line.substr(line.find(':') + 2);
+    }
+    const std::string body = end == std::string::npos ? "" : out.substr(end + 4);
+    return {{"method", "GET"},          {"route", "/api/v1/events"}, {"target", "/api/v1/events"},
+            {"status", status},         {"content_type", type},      {"body", body},
+            {"body_bytes", body.size()}};
+  }
+
+ private:
+  fs::path file_;
+  sgtest::Process process_;
+};
+
+// Polls (unrecorded) until the content leaves `processing`; returns its last state.
+std::string wait_for_content(Stack& s, const std::string& id) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  std::string status;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = s.server->request("GET", "/api/v1/content/" + id, "", bearer(s.admin));
+    status = r.status == 200 ? r.json().value("status", "") : "";
+    if (status == "ready" || status == "failed") return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return status;
+}
+
+std::string wait_for_job_end(Stack& s, const std::string& id) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string state;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r = s.server->request("GET", "/api/v1/jobs/" + id, "", bearer(s.admin));
+    state = r.status == 200 ? r.json().value("state", "") : "";
+    if (state != "queued" && state != "running") return state;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return state;
+}
+
+std::string multipart(const std::string& boundary,
+                      const std::vector<std::pair<std::string, std::string>>& fields,
+                      const std::string& file_name, const std::string& file) {
+  std::string b;
+  for (const auto& [name, value] : fields)
+    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+         value + "\r\n";
+  if (!file_name.empty())
+    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" +
+         file_name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + file + "\r\n";
+  return b + "--" + boundary + "--\r\n";
+}
+
+// The first URI line of an HLS playlist ("" when none).
+std::string first_uri(const std::string& playlist) {
+  std::istringstream lines(playlist);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line[0] != '#') return line;
+  }
+  return "";
+}
+
+// The value of URI="..." in the first line that has one ("" when none).
+std::string uri_attribute(const std::string& playlist) {
+  static const std::regex uri(R"re(URI="([^"]+)")re");
+  std::smatch m;
+  return std::regex_search(playlist, m, uri) ? m[1].str() : "";
+}
+
+void exercise_monitor(Recorder& rec, Stack& s) {
+  rec.call(200, "GET", "/health", "/health");
+  rec.call(200, "HEAD", "/health", "/health");
+  rec.call(200, "GET", "/ready", "/ready");
+  rec.call(200, "GET", "/metrics", "/metrics", "", bearer(s.admin));
+  rec.call(200, "GET", "/metrics", "/metrics", "",
+           {{"Authorization", std::string("Basic ") + kMetricsBasic}});
+  rec.call(401, "GET", "/metrics", "/metrics");
+  rec.call(401, "GET", "/metrics", "/metrics", "", bearer(s.user));
+  rec.call(200, "GET", "/api/v1/admin/plugins", "/api/v1/admin/plugins", "", bearer(s.admin));
+  rec.call(403, "GET", "/api/v1/admin/plugins", "/api/v1/admin/plugins");
+  rec.call(403, "GET", "/api/v1/admin/plugins", "/api/v1/admin/plugins", "", bearer(s.user));
+  rec.call(200, "GET", "/api/v1/admin/routes", "/api/v1/admin/routes", "", bearer(s.admin));
+  rec.call(403, "GET", "/api/v1/admin/routes", "/api/v1/admin/routes");
+  rec.call(403, "GET", "/api/v1/admin/routes", "/api/v1/admin/routes", "", bearer(s.user));
+  rec.call(405, "POST", "/health", "/health");
+  rec.call(401, "GET", "/api/v1/events", "/api/v1/events");
+  rec.call(403, "GET", "/api/v1/events", "/api/v1/events?scope=all", "", bearer(s.user));
+  rec.call(400, "GET", "/api/v1/events", "/api/v1/events?scope=everything", "", bearer(s.user));
+}
+
+void exercise_auth(Recorder& rec, Stack& s) {
+  const Headers json_type{{"Content-Type", "application/json"}};
+  for (const auto& x : s.wallet_exchanges) rec.add(x);
+  s.wallet_exchanges.clear();
+  rec.call(200, "GET", "/api/v1/auth/nonce", "/api/v1/auth/nonce");
+  rec.call(400, "POST", "/api/v1/auth/siwe", "/api/v1/auth/siwe", "{}", json_type);
+  rec.call(400, "POST", "/api/v1/auth/siwe", "/api/v1/auth/siwe", "{not json", json_type);
+  rec.call(400, "POST", "/api/v1/auth/siwe", "/api/v1/auth/siwe",
+           json{{"message", "not a SIWE message"}, {"signature", "0x00"}}.dump(), json_type);
+  rec.call(413, "POST", "/api/v1/auth/siwe", "/api/v1/auth/siwe", std::string(70 * 1024, ' '),
+           json_type);
+  rec.call(200, "GET", "/api/v1/auth/me", "/api/v1/auth/me", "", bearer(s.admin));
+  rec.call(401, "GET", "/api/v1/auth/me", "/api/v1/auth/me");
+  rec.call(401, "GET", "/api/v1/auth/me", "/api/v1/auth/me", "", bearer("not.a.jwt"));
+
+  // refresh and logout spend a session of their own.
+  std::string spare = sign_in(s, kUserKey);
+  for (const auto& x : s.wallet_exchanges) rec.add(x);
+  s.wallet_exchanges.clear();
+  auto refreshed =
+      rec.call(200, "POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh", "", bearer(spare));
+  rec.call(401, "POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh");
+  rec.call(401, "POST", "/api/v1/auth/refresh", "/api/v1/auth/refresh", "", bearer(spare));
+  std::string fresh = refreshed.status == 200 ? refreshed.json().value("token", "") : "";
+  rec.call(200, "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", "", bearer(fresh));
+  rec.call(401, "POST", "/api/v1/auth/logout", "/api/v1/auth/logout");
+  rec.call(401, "POST", "/api/v1/auth/logout", "/api/v1/auth/logout", "", bearer(fresh));
+
+  json typed = run_wallet({"typed", kUserKey});
+  const std::string verify = "/api/v1/auth/eip712/verify";
+  rec.call(200, "POST", verify, verify, typed.dump(), json_type);
+  json wrong = typed;
+  wrong["address"] = kAdminAddress;
+  rec.call(200, "POST", verify, verify, wrong.dump(), json_type);
+  rec.call(400, "POST", verify, verify, json{{"signature", "0x00"}}.dump(), json_type);
+  json garbled = typed;
+  garbled["signature"] = "0x1234";
+  rec.call(400, "POST", verify, verify, garbled.dump(), json_type);
+  rec.call(413, "POST", verify, verify, std::string(40 * 1024, ' '), json_type);
+
+  const std::string nft = "/api/v1/web3/nft/verify";
+  const json query{{"chain_id", kDeadChainId}, {"contract", "0x" + std::string(40, '1')}};
+  rec.call(401, "POST", nft, nft, query.dump(), json_type);
+  rec.call(503, "POST", nft, nft, query.dump(), bearer(s.user, json_type));
+  json unknown_chain = query;
+  unknown_chain["chain_id"] = 1;
+  rec.call(400, "POST", nft, nft, unknown_chain.dump(), bearer(s.user, json_type));
+  rec.call(400, "POST", nft, nft, json{{"chain_id", "one"}}.dump(), bearer(s.user, json_type));
+  json other = query;
+  other["address"] = kAdminAddress;
+  other["refresh"] = true;
+  rec.call(403, "POST", nft, nft, other.dump(), bearer(s.user, json_type));
+  rec.call(200, "GET", "/api/v1/web3/chains", "/api/v1/web3/chains");
+}
+
+struct Media {
+  std::string content;  // ready, public, owned by the admin
+  std::string upload;   // the same id
+  std::string job;      // its transcode job
+  std::string draft;    // a record without media (status uploading)
+};
+
+Media exercise_uploads(Recorder& rec, Stack& s) {
+  Media m;
+  fs::path clip = s.dir.path() / "clip.mp4";
+  auto made = sgtest::make_test_clip(clip, {.seconds = 4});
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+  const std::string bytes = sgtest::read_file(clip);
+  const Headers mp4{{"Content-Type", "video/mp4"}};
+  const std::string uploads = "/api/v1/uploads";
+  auto up = rec.call(201, "POST", uploads, uploads + "?filename=clip.mp4&title=openapi", bytes,
+                     bearer(s.admin, mp4), std::chrono::seconds(30));
+  if (up.status == 201) {
+    json u = up.json();
+    m.upload = m.content = u.value("content_id", "");
+    m.job = u["probe"].value("transcode_job", "");
+  }
+  rec.call(401, "POST", uploads, uploads + "?filename=x.mp4", bytes, mp4);
+  rec.call(422, "POST", uploads, uploads + "?filename=notes.txt", "just some text",
+           bearer(s.admin, {{"Content-Type", "text/plain"}}));
+  rec.call(415, "POST", uploads, uploads, "x",
+           bearer(s.admin, {{"Content-Type", "multipart/mixed; boundary=b"}}));
+  rec.call(400, "POST", uploads, uploads, multipart("b0undary", {{"colour", "red"}}, "x.txt", "x"),
+           bearer(s.admin, {{"Content-Type", "multipart/form-data; boundary=b0undary"}}));
+  rec.call(400, "POST", uploads, uploads, multipart("b0undary", {{"title", "no file"}}, "", ""),
+           bearer(s.admin, {{"Content-Type", "multipart/form-data; boundary=b0undary"}}));
+  rec.call(422, "POST", uploads, uploads,
+           multipart("b0undary", {{"title", "text"}}, "notes.txt", "not a video"),
+           bearer(s.admin, {{"Content-Type", "multipart/form-data; boundary=b0undary"}}));
+
+  const std::string one = "/api/v1/uploads/{id}";
+  rec.call(200, "GET", one, "/api/v1/uploads/" + m.upload, "", bearer(s.admin));
+  rec.call(401, "GET", one, "/api/v1/uploads/" + m.upload);
+  rec.call(403, "GET", one, "/api/v1/uploads/" + m.upload, "", bearer(s.user));
+  rec.call(404, "GET", one, std::string("/api/v1/uploads/") + kUnknownId, "", bearer(s.admin));
+
+  // tus (the administrator's upload; the plain user is the stranger): create, look, append,
+  // finish through the method override, terminate.
+  const Headers tus{{"Tus-Resumable", "1.0.0"}};
+  for (const char* base : {"/files/", "/files"}) rec.call(204, "OPTIONS", base, base);
+  auto created = rec.call(201, "POST", "/files/", "/files/", "",
+                          bearer(s.admin, {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "10"}}));
+  rec.call(201, "POST", "/files", "/files", "",
+           bearer(s.admin, {{"Tus-Resumable", "1.0.0"}, {"Upload-Defer-Length", "1"}}));
+  rec.call(412, "POST", "/files/", "/files/", "", bearer(s.admin, {{"Upload-Length", "10"}}));
+  rec.call(401, "POST", "/files/", "/files/", "",
+           {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "10"}});
+  rec.call(400, "POST", "/files/", "/files/", "", bearer(s.admin, tus));
+  rec.call(400, "POST", "/files", "/files", "",
+           bearer(s.admin, {{"Tus-Resumable", "1.0.0"}, {"Upload-Length", "ten"}}));
+  std::string location = created.header("Location");
+  std::string tus_id = location.substr(location.find_last_of('/') + 1);
+  const std::string file = "/files/{id}";
+  const std::string target = "/files/" + tus_id;
+  const Headers chunk{{"Tus-Resumable", "1.0.0"},
+                      {"Content-Type", "application/offset+octet-stream"}};
+  rec.call(204, "OPTIONS", file, target);
+  rec.call(200, "HEAD", file, target, "", bearer(s.admin, tus));
+  rec.call(403, "HEAD", file, target, "", bearer(s.user, tus));
+  rec.call(404, "HEAD", file, std::string("/files/") + kUnknownId, "", bearer(s.admin, tus));
+  Headers at0 = chunk;
+  at0.push_back({"Upload-Offset", "0"});
+  rec.call(204, "PATCH", file, target, "hello", bearer(s.admin, at0));
+  rec.call(409, "PATCH", file, target, "hello", bearer(s.admin, at0));
+  rec.call(403, "PATCH", file, target, "hello", bearer(s.user, at0));
+  Headers at5 = at0;
+  at5.back().second = "5";
+  Headers wrong_type = at5;
+  wrong_type[1].second = "text/plain";
+  rec.call(415, "PATCH", file, target, "world", bearer(s.admin, wrong_type));
+  rec.call(412, "PATCH", file, target, "world", bearer(s.admin, {{"Upload-Offset", "5"}}));
+  Headers via_post = at5;
+  via_post.push_back({"X-HTTP-Method-Override", "PATCH"});
+  rec.call(204, "POST", file, target, "world", bearer(s.admin, via_post));
+  rec.call(405, "POST", file, target, "", bearer(s.admin, tus));
+  rec.call(403, "DELETE", file, target, "", bearer(s.user, tus));
+  rec.call(204, "DELETE", file, target, "", bearer(s.admin, tus));
+  rec.call(404, "DELETE", file, target, "", bearer(s.admin, tus));
+  return m;
+}
+
+void exercise_content(Recorder& rec, Stack& s, Media& m) {
+  const Headers json_type{{"Content-Type", "application/json"}};
+  const std::string list = "/api/v1/content";
+  const std::string one = "/api/v1/content/{id}";
+  auto draft = rec.call(201, "POST", list, list, json{{"title", "draft"}}.dump(),
+                        bearer(s.admin, json_type));
+  m.draft = draft.status == 201 ? draft.json().value("id", "") : "";
+  rec.call(401, "POST", list, list, json{{"title", "x"}}.dump(), json_type);
+  rec.call(400, "POST", list, list, json{{"status", "ready"}}.dump(), bearer(s.admin, json_type));
+  rec.call(400, "POST", list, list, "[1,", bearer(s.admin, json_type));
+  rec.call(200, "GET", list, list);
+  rec.call(200, "GET", list, list + "?limit=1&status=ready", "", bearer(s.user));
+  rec.call(400, "GET", list, list + "?limit=0");
+  rec.call(400, "GET", list, list + "?colour=red");
+  rec.call(200, "GET", one, "/api/v1/content/" + m.content);
+  rec.call(400, "GET", one, "/api/v1/content/not-a-uuid");
+  rec.call(404, "GET", one, std::string("/api/v1/content/") + kUnknownId);
+  const std::string draft_url = "/api/v1/content/" + m.draft;
+  rec.call(200, "PATCH", one, draft_url, json{{"visibility", "signed_in"}}.dump(),
+           bearer(s.admin, json_type));
+  rec.call(401, "GET", one, draft_url);
+  rec.call(200, "GET", one, draft_url, "", bearer(s.user));
+  rec.call(401, "PATCH", one, draft_url, json{{"title", "x"}}.dump(), json_type);
+  rec.call(403, "PATCH", one, draft_url, json{{"title", "x"}}.dump(), bearer(s.user, json_type));
+  rec.call(400, "PATCH", one, draft_url, json{{"title", ""}}.dump(), bearer(s.admin, json_type));
+  rec.call(404, "PATCH", one, std::string("/api/v1/content/") + kUnknownId,
+           json{{"title", "x"}}.dump(), bearer(s.admin, json_type));
+  rec.call(405, "PUT", one, draft_url, "{}", bearer(s.admin, json_type));
+
+  // Playback and media, on the transcoded clip.
+  EXPECT_EQ(wait_for_content(s, m.content), "ready") << s.server->log();
+  const std::string playback = "/api/v1/content/{id}/playback";
+  rec.call(200, "GET", playback, "/api/v1/content/" + m.content + "/playback");
+  rec.call(404, "GET", playback, std::string("/api/v1/content/") + kUnknownId + "/playback");
+  rec.call(404, "GET", playback, "/api/v1/content/nope/playback");
+  rec.call(401, "GET", playback, draft_url + "/playback");
+  rec.call(409, "GET", playback, draft_url + "/playback", "", bearer(s.admin));
+
+  const std::string media = "/stream/{id}/{path}";
+  const std::string root = "/stream/" + m.content + "/";
+  auto master = rec.call(200, "GET", media, root + "master.m3u8");
+  rec.call(200, "HEAD", media, root + "master.m3u8");
+  rec.call(200, "GET", media, root + "manifest.mpd");
+  std::string rung = first_uri(master.body);
+  rung = rung.substr(0, rung.find('?'));
+  auto playlist = rec.call(200, "GET", media, root + rung);
+  const std::string rung_dir = rung.substr(0, rung.find_last_of('/') + 1);
+  std::string init = uri_attribute(playlist.body);
+  std::string segment = first_uri(playlist.body);
+  if (!init.empty()) rec.call(200, "GET", media, root + rung_dir + init.substr(0, init.find('?')));
+  auto seg = rec.call(200, "GET", media, root + rung_dir + segment.substr(0, segment.find('?')));
+  rec.call(206, "GET", media, root + rung_dir + segment.substr(0, segment.find('?')), "",
+           {{"Range", "bytes=0-99"}});
+  rec.call(304, "GET", media, root + rung_dir + segment.substr(0, segment.find('?')), "",
+           {{"If-None-Match", seg.header("ETag")}});
+  rec.call(416, "GET", media, root + rung_dir + segment.substr(0, segment.find('?')), "",
+           {{"Range", "bytes=999999999-"}});
+  rec.call(200, "GET", media, root + "poster.jpg");
+  rec.call(200, "GET", media, root + "storyboard.vtt");
+  rec.call(404, "GET", media, root + "secrets.txt");
+  rec.call(404, "GET", media, std::string("/stream/") + kUnknownId + "/master.m3u8");
+  rec.call(401, "GET", media, "/stream/" + m.draft + "/master.m3u8");
+  rec.call(401, "GET", media, "/stream/" + m.draft + "/master.m3u8?token=forged");
+  rec.call(200, "GET", media, root + "master.m3u8?token=forged");  // public: no token needed
+  rec.call(409, "GET", media, "/stream/" + m.draft + "/master.m3u8", "", bearer(s.admin));
+
+  rec.call(403, "DELETE", one, draft_url, "", bearer(s.user));
+  rec.call(401, "DELETE", one, draft_url);
+  rec.call(204, "DELETE", one, draft_url, "", bearer(s.admin));
+  rec.call(404, "DELETE", one, draft_url, "", bearer(s.admin));
+  rec.call(400, "DELETE", one, "/api/v1/content/nope", "", bearer(s.admin));
+}
+
+void exercise_jobs(Recorder& rec, Stack& s, const Media& m) {
+  const std::string list = "/api/v1/jobs";
+  const std::string one = "/api/v1/jobs/{id}";
+  rec.call(200, "GET", list, list, "", bearer(s.admin));
+  rec.call(200, "GET", list, list + "?state=succeeded&type=transcode&limit=5", "", bearer(s.user));
+  rec.call(401, "GET", list, list);
+  rec.call(400, "GET", list, list + "?state=sleeping", "", bearer(s.admin));
+  rec.call(403, "GET", list, list + "?owner=" + std::string(kAdminAddress), "", bearer(s.user));
+  const std::string job = "/api/v1/jobs/" + m.job;
+  EXPECT_EQ(wait_for_job_end(s, m.job), "succeeded");
+  rec.call(200, "GET", one, job, "", bearer(s.admin));
+  rec.call(401, "GET", one, job);
+  rec.call(403, "GET", one, job, "", bearer(s.user));
+  rec.call(404, "GET", one, std::string("/api/v1/jobs/") + kUnknownId, "", bearer(s.admin));
+  rec.call(400, "GET", one, "/api/v1/jobs/42", "", bearer(s.admin));
+  rec.call(409, "POST", "/api/v1/jobs/{id}/retry", job + "/retry", "", bearer(s.admin));
+  rec.call(413, "POST", "/api/v1/jobs/{id}/retry", job + "/retry", "{}", bearer(s.admin));
+  rec.call(404, "POST", "/api/v1/jobs/{id}/retry",
+           std::string("/api/v1/jobs/") + kUnknownId + "/retry", "", bearer(s.admin));
+  rec.call(409, "POST", "/api/v1/jobs/{id}/cancel", job + "/cancel", "", bearer(s.admin));
+  rec.call(403, "POST", "/api/v1/jobs/{id}/cancel", job + "/cancel", "", bearer(s.user));
+  rec.call(409, "DELETE", one, job, "", bearer(s.admin));
+  rec.call(404, "DELETE", one, std::string("/api/v1/jobs/") + kUnknownId, "", bearer(s.admin));
+
+  // A job cancelled while it waits or runs, then retried.
+  fs::path clip = s.dir.path() / "clip.mp4";
+  auto up = s.server->request(
+      "POST", "/api/v1/uploads?filename=again.mp4&title=again", sgtest::read_file(clip),
+      bearer(s.admin, {{"Content-Type", "video/mp4"}}), std::chrono::seconds(30));
+  ASSERT_EQ(up.status, 201) << up.body;
+  const std::string second = up.json()["probe"].value("transcode_job", "");
+  rec.call({200, 409}, "POST", "/api/v1/jobs/{id}/cancel", "/api/v1/jobs/" + second + "/cancel", "",
+           bearer(s.admin));
+  const std::string ended = wait_for_job_end(s, second);
+  rec.call(ended == "cancelled" ? 200 : 409, "POST", "/api/v1/jobs/{id}/retry",
+           "/api/v1/jobs/" + second + "/retry", "", bearer(s.admin));
+  rec.call({200, 409}, "DELETE", one, "/api/v1/jobs/" + second, "", bearer(s.admin));
+  wait_for_job_end(s, second);
+}
+
+void exercise_static(Recorder& rec) {
+  const std::string files = "/{path}";
+  auto index = rec.call(200, "GET", files, "/");
+  rec.call(200, "GET", files, "/index.html");
+  rec.call(200, "HEAD", files, "/index.html");
+  rec.call(206, "GET", files, "/index.html", "", {{"Range", "bytes=0-3"}});
+  rec.call(304, "GET", files, "/index.html", "", {{"If-None-Match", index.header("ETag")}});
+  rec.call(416, "GET", files, "/index.html", "", {{"Range", "bytes=100000-"}});
+  rec.call(301, "GET", files, "/docs");
+  rec.call(200, "GET", files, "/docs/");
+  rec.call(404, "GET", files, "/no/such/file.txt");
+  rec.call(405, "DELETE", files, "/index.html");
+}
+
+TEST(OpenApiConformance, RoutesMatchTheDocument) {
+  if (auto why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  Stack* s = shared_stack();
+  ASSERT_NE(s, nullptr);
+
+  auto listed = s->server->request("GET", "/api/v1/admin/routes", "", bearer(s->admin));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  RouteSet registered;
+  for (const auto& r : listed.json())
+    for (const auto& m : r.at("methods"))
+      registered[normalise_pattern(r.at("pattern").get<std::string>())].insert(
+          upper(m.get<std::string>()));
+
+  RouteSet documented;
+  std::set<std::string> other_plugins;  // documented routes of plugins not loaded here
+  YAML::Node spec = YAML::LoadFile(kSpec.string());
+  for (const auto& path : spec["paths"]) {
+    for (const char* method : {"get", "put", "post", "delete", "options", "head", "patch"}) {
+      YAML::Node op = path.second[method];
+      if (!op) continue;
+      const std::string plugin = op["x-plugin"] ? op["x-plugin"].as<std::string>() : "";
+      if (!s->plugins.contains(plugin)) {
+        other_plugins.insert(plugin + ": " + upper(method) + " " + path.first.as<std::string>());
+        continue;
+      }
+      documented[normalise_pattern(path.first.as<std::string>())].insert(upper(method));
+    }
+  }
+  drop_implicit_head(registered);
+  drop_implicit_head(documented);
+
+  std::string undocumented, unregistered;
+  for (const auto& [pattern, methods] : registered)
+    for (const auto& m : methods)
+      if (!documented[pattern].contains(m)) undocumented += "\n  " + m + " " + pattern;
+  for (const auto& [pattern, methods] : documented)
+    for (const auto& m : methods)
+      if (!registered[pattern].contains(m)) unregistered += "\n  " + m + " " + pattern;
+  EXPECT_TRUE(undocumented.empty())
+      << "routes the server registers that docs/openapi.yaml does not describe:" << undocumented;
+  EXPECT_TRUE(unregistered.empty())
+      << "routes docs/openapi.yaml describes that the server does not register:" << unregistered;
+  std::string skipped;
+  for (const auto& o : other_plugins) skipped += "\n  " + o;
+  if (!skipped.empty())
+    std::cout << "documented routes of plugins not loaded here:" << skipped << "\n";
+}
+
+TEST(OpenApiConformance, ResponsesMatchTheDocument) {
+  if (auto why = skip_reason(); !why.empty()) GTEST_SKIP() << why;
+  Stack* s = shared_stack();
+  ASSERT_NE(s, nullptr);
+  Recorder rec(*s);
+  exercise_monitor(rec, *s);
+  exercise_auth(rec, *s);
+  // The administrator follows the events of their content while it is uploaded, transcoded
+  // and changed.
+  EventStream events(*s, s->admin);
+  Media m = exercise_uploads(rec, *s);
+  ASSERT_FALSE(m.content.empty());
+  exercise_content(rec, *s, m);
+  json stream = events.finish();
+  EXPECT_EQ(stream["status"], 200) << stream.dump();
+  EXPECT_NE(stream["body"].get<std::string>().find("event: transcode.completed"), std::string::npos)
+      << stream["body"];
+  rec.add(stream);
+  exercise_jobs(rec, *s, m);
+  exercise_static(rec);
+  // Static files are mounted at "/": every path no other route serves is theirs.
+  rec.call(404, "GET", "/{path}", "/api/v1/nothing-here");
+
+  const fs::path file = s->dir.path() / "exchanges.json";
+  json plugins = json::array();
+  for (const auto& p : s->plugins) plugins.push_back(p);
+  std::ofstream(file) << json{{"plugins", plugins}, {"exchanges", rec.exchanges()}}.dump(1);
+  auto r = sgtest::run_command(
+      {"node", (kNodeDir / "openapi" / "validate.mjs").string(), kSpec.string(), file.string()}, {},
+      std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::cout << r.output.substr(0, r.output.find('\n')) << "\n";
+}
+
+}  // namespace
