@@ -182,12 +182,14 @@ TEST_P(DocumentedSection, ServerStartsWithEveryKeyAtItsDocumentedValue) {
   EXPECT_TRUE(becomes_ready(server, 30s)) << "not ready; log:\n" << server.log();
   const std::string log = server.log();
   EXPECT_NE(log.find("started with 9 plugin(s)"), std::string::npos) << log;
-  EXPECT_EQ(server.stop(20s), 0) << server.log();
+  auto code = server.stop(20s);
+  ASSERT_TRUE(code.has_value()) << "did not stop; log:\n" << server.log();
+  EXPECT_EQ(*code, 0) << server.log();
 }
 
 INSTANTIATE_TEST_SUITE_P(Readme, DocumentedSection, ::testing::ValuesIn(kSections),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string name = info.param;
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string name = param.param;
                            std::replace(name.begin(), name.end(), '.', '_');
                            return name;
                          });
