@@ -20,7 +20,7 @@ extern "C" {
 
 #define SG_HTTP_SERVICE "http"
 #define SG_HTTP_MAJOR 1
-#define SG_HTTP_MINOR 2
+#define SG_HTTP_MINOR 3
 
 /* Method mask bits (since 1.0). HEAD requests also match routes that accept GET. */
 enum {
@@ -212,6 +212,29 @@ typedef struct sg_http_service {
    * HTTPS. Any out pointer may be NULL. Never blocks. since 1.2 */
   void (*listen_address)(void* self, const char** host, size_t* host_size, uint16_t* port,
                          int* tls);
+
+  /* --- since 1.3. Older providers' tables end above: check struct_size as for 1.1. */
+
+  /* A streamed answer, for long-lived responses such as Server-Sent Events: the status and
+   * headers go out now (with chunked transfer encoding; an HTTP/1.0 client gets the body
+   * until the connection closes), the body follows in pieces queued with stream_write(),
+   * and stream_end() finishes it. Counts as the exchange's one respond* call. No request
+   * timeout applies while the stream is open; it is over (the exchange turns cancelled,
+   * stream_write() returns SG_ERR_CANCELLED) when the client disconnects, when a write makes
+   * no progress for the gateway's idle timeout, or at shutdown, where the gateway sends what
+   * is queued, ends the body and closes. The handler keeps its exchange reference until then
+   * and releases it afterwards (releasing it earlier ends the stream). since 1.3 */
+  sg_status (*respond_stream)(sg_http_exchange* ex, int status, const sg_http_header* headers,
+                              size_t header_count, sg_error* err);
+  /* Queues `size` bytes (copied) after those queued before; they are sent in order, from
+   * the connection's thread. Never blocks. SG_ERR_LIMIT when more than 1 MiB would be
+   * waiting unsent (a client that does not read): the gateway then closes the connection.
+   * SG_ERR_CANCELLED once the stream is over; SG_ERR_INVALID before respond_stream() or
+   * after stream_end(). Any thread. since 1.3 */
+  sg_status (*stream_write)(sg_http_exchange* ex, const char* data, size_t size);
+  /* Ends the body once the queued bytes are sent; the connection then serves its next
+   * request. Any thread. since 1.3 */
+  sg_status (*stream_end)(sg_http_exchange* ex);
 } sg_http_service;
 
 #ifdef __cplusplus

@@ -182,6 +182,30 @@ class Exchange {
     return svc_->respond_file(ex_, status, &file, err);
   }
 
+  // A streamed answer (http 1.3), e.g. Server-Sent Events: headers now, then write() the
+  // body in pieces from any thread and end() it. SG_ERR_VERSION from an older gateway.
+  sg_status respond_stream(int status, const std::vector<Header>& headers = {},
+                           sg_error* err = nullptr) const {
+    if (!has_streams()) return SG_ERR_VERSION;
+    std::vector<sg_http_header> raw;
+    raw.reserve(headers.size());
+    for (const auto& h : headers)
+      raw.push_back({h.name.data(), h.name.size(), h.value.data(), h.value.size()});
+    return svc_->respond_stream(ex_, status, raw.data(), raw.size(), err);
+  }
+  sg_status stream_write(std::string_view data) const {
+    if (!has_streams()) return SG_ERR_VERSION;
+    return svc_->stream_write(ex_, data.data(), data.size());
+  }
+  sg_status stream_end() const {
+    if (!has_streams()) return SG_ERR_VERSION;
+    return svc_->stream_end(ex_);
+  }
+  bool has_streams() const noexcept {
+    return svc_->struct_size >= offsetof(sg_http_service, stream_end) + sizeof(void*) &&
+           svc_->stream_end != nullptr;
+  }
+
   // STREAM mode: reads the next chunk; `fn(status, data)` runs on a gateway thread.
   sg_status read_body(std::function<void(sg_status, std::string_view)> fn) const {
     auto* ctx = new BodyCallback{svc_, std::move(fn)};

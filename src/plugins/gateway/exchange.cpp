@@ -104,8 +104,12 @@ void Exchange::begin_handler_call() noexcept {
 }
 
 void Exchange::user_unref() noexcept {
-  if (user_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1 && !answered() && !cancelled())
-    respond_error(500, "internal_error", "the handler released the request without answering");
+  if (user_refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    if (!answered() && !cancelled())
+      respond_error(500, "internal_error", "the handler released the request without answering");
+    else if (stream_ && !cancelled())
+      stream_end();  // nobody can write to the stream any more
+  }
   release();
 }
 
@@ -154,6 +158,102 @@ sg_status Exchange::respond(int status, const sg_http_header* headers, std::size
   }
   publish();
   return SG_OK;
+}
+
+sg_status Exchange::respond_stream(int status, const sg_http_header* headers, std::size_t count,
+                                   sg_error* err) noexcept {
+  if (cancelled()) {
+    set_err(err, SG_ERR_CANCELLED, "the client has gone away");
+    return SG_ERR_CANCELLED;
+  }
+  if (status < 200 || status > 599 || status == 204 || status == 304) {
+    set_err(err, SG_ERR_INVALID, "a streamed answer needs a status of 200..599 with a body");
+    return SG_ERR_INVALID;
+  }
+  std::unique_ptr<StreamQueue> queue;
+  try {
+    queue = std::make_unique<StreamQueue>();
+  } catch (...) {
+    set_err(err, SG_ERR_INTERNAL, "out of memory");
+    return SG_ERR_INTERNAL;
+  }
+  if (!claim()) {
+    set_err(err, SG_ERR_INVALID, "this exchange was already answered");
+    return SG_ERR_INVALID;
+  }
+  sg_status result = SG_OK;
+  try {
+    response.result(static_cast<unsigned>(status));
+    if (sg_status st = add_headers(response, headers, count, err); st != SG_OK) {
+      response = Response();
+      response.result(500);
+      response.set(http::field::content_type, "application/json");
+      response.body() = error_json("internal_error", "handler produced an invalid header");
+      result = st;
+    } else {
+      // Proxies (nginx) buffer responses unless told otherwise; a stream must flow.
+      response.set("X-Accel-Buffering", "no");
+      stream_ = std::move(queue);
+    }
+  } catch (...) {
+    response = Response();
+    response.result(500);
+    result = SG_ERR_INTERNAL;
+  }
+  publish();
+  return result;
+}
+
+sg_status Exchange::stream_write(std::string_view data) noexcept {
+  if (cancelled()) return SG_ERR_CANCELLED;
+  if (!stream_ || !ready()) return SG_ERR_INVALID;
+  bool post = false;
+  {
+    std::lock_guard lock(stream_->mu);
+    if (stream_->ended) return SG_ERR_INVALID;
+    if (stream_->pending.size() + data.size() > StreamQueue::kLimit) {
+      stream_->ended = true;
+      cancel();
+      session_->post_stream_abort(ExchangePtr(this));
+      return SG_ERR_LIMIT;
+    }
+    try {
+      stream_->pending.append(data);
+    } catch (...) {
+      return SG_ERR_INTERNAL;
+    }
+    post = !std::exchange(stream_->flush_posted, true);
+  }
+  if (post) session_->post_stream_flush(ExchangePtr(this));
+  return SG_OK;
+}
+
+sg_status Exchange::stream_end() noexcept {
+  if (!stream_ || !ready()) return SG_ERR_INVALID;
+  if (cancelled()) return SG_ERR_CANCELLED;
+  bool post = false;
+  {
+    std::lock_guard lock(stream_->mu);
+    if (stream_->ended) return SG_OK;
+    stream_->ended = true;
+    post = !std::exchange(stream_->flush_posted, true);
+  }
+  if (post) session_->post_stream_flush(ExchangePtr(this));
+  return SG_OK;
+}
+
+void Exchange::stream_close() noexcept {
+  cancel();
+  std::lock_guard lock(stream_->mu);
+  stream_->ended = true;
+}
+
+bool Exchange::stream_take(std::string& out) {
+  std::lock_guard lock(stream_->mu);
+  stream_->flush_posted = false;
+  out.append(stream_->pending);
+  stream_->pending.clear();
+  return stream_->ended;
 }
 
 bool Exchange::respond_error(int status, std::string_view code, std::string_view message) noexcept {

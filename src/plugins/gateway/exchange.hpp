@@ -50,6 +50,10 @@ class SessionLink {
   virtual void post_answer(ExchangePtr ex) = 0;
   // Thread-safe: read the next body chunk of `ex` and call fn on the session's thread.
   virtual void post_body_read(ExchangePtr ex, BodyRead read) = 0;
+  // Thread-safe: bytes were queued on (or the end of) the streamed answer of `ex`.
+  virtual void post_stream_flush(ExchangePtr ex) = 0;
+  // Thread-safe: the streamed answer of `ex` overflowed its queue; close the connection.
+  virtual void post_stream_abort(ExchangePtr ex) = 0;
   virtual bool on_session_thread() const = 0;
 };
 
@@ -80,6 +84,18 @@ class Exchange {
   sg_status respond_opened(int status, OpenFile&& f, std::string_view content_type,
                            const sg_http_header* headers, std::size_t header_count,
                            sg_error* err) noexcept;
+  // A streamed answer (see sg_http_service::respond_stream).
+  sg_status respond_stream(int status, const sg_http_header* headers, std::size_t count,
+                           sg_error* err) noexcept;
+  sg_status stream_write(std::string_view data) noexcept;
+  sg_status stream_end() noexcept;
+  // Session side: moves the queued bytes into `out` (appended); true when the handler ended
+  // the body and nothing more will come.
+  bool stream_take(std::string& out);
+  bool streaming() const noexcept { return stream_ != nullptr; }
+  // Session side, at shutdown or for HEAD: no more bytes are taken from the handler, which
+  // sees the exchange cancelled; what is queued still goes out.
+  void stream_close() noexcept;
   // A gateway-made JSON error answer; false when someone already answered.
   bool respond_error(int status, std::string_view code, std::string_view message) noexcept;
 
@@ -136,6 +152,15 @@ class Exchange {
   std::atomic<int> state_{kOpen};
   std::atomic<bool> cancelled_{false};
   std::shared_ptr<SessionLink> session_;
+  // The queue of a streamed answer, filled by any thread, drained by the session.
+  struct StreamQueue {
+    static constexpr std::size_t kLimit = 1024 * 1024;
+    std::mutex mu;
+    std::string pending;
+    bool ended = false;
+    bool flush_posted = false;
+  };
+  std::unique_ptr<StreamQueue> stream_;
   std::mutex query_mu_;
   std::list<std::pair<std::string, std::string>> query_cache_;  // list: no allocation when unused
 };

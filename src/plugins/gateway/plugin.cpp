@@ -11,6 +11,7 @@
 #include "config.hpp"
 #include "context.hpp"
 #include "exchange.hpp"
+#include "route_list.hpp"
 #include "server.hpp"
 #include "service.hpp"
 #include "static_files.hpp"
@@ -39,6 +40,7 @@ class GatewayPlugin final : public sg::Plugin {
       static_.emplace(cfg.static_files);
       static_->install(ctx_.routes);
     }
+    route_list_.install();
     server_.start();
     // Accept only once every plugin has started (the kernel announces it), so early requests
     // wait in the backlog instead of meeting 404s from routes not registered yet. The timer
@@ -58,6 +60,7 @@ class GatewayPlugin final : public sg::Plugin {
     fallback_.reset();
     server_.stop(std::min(deadline, ctx_.cfg.drain_timeout));
     if (static_) static_->uninstall(ctx_.routes);
+    route_list_.uninstall();
     ctx_.identity.release();
     if (ctx_.cache.exchange(nullptr) != nullptr) host().release(SG_CACHE_SERVICE, SG_CACHE_MAJOR);
   }
@@ -79,6 +82,7 @@ class GatewayPlugin final : public sg::Plugin {
   sg::Timer fallback_;
   sg_http_service vtable_{};
   Server server_;
+  RouteList route_list_{ctx_.routes};
   std::optional<StaticFiles> static_;
 };
 

@@ -179,6 +179,22 @@ sg_status respond_file(sg_http_exchange* ex, int status, const sg_http_file* fil
   return X(ex)->respond_file(status, file, err);
 }
 
+sg_status respond_stream(sg_http_exchange* ex, int status, const sg_http_header* headers,
+                         size_t header_count, sg_error* err) {
+  if (ex == nullptr) return SG_ERR_INVALID;
+  return X(ex)->respond_stream(status, headers, header_count, err);
+}
+
+sg_status stream_write(sg_http_exchange* ex, const char* data, size_t size) {
+  if (ex == nullptr || (data == nullptr && size != 0)) return SG_ERR_INVALID;
+  return X(ex)->stream_write(std::string_view(data == nullptr ? "" : data, size));
+}
+
+sg_status stream_end(sg_http_exchange* ex) {
+  if (ex == nullptr) return SG_ERR_INVALID;
+  return X(ex)->stream_end();
+}
+
 void listen_address(void* self, const char** host, size_t* host_size, uint16_t* port, int* tls) {
   const GatewayConfig& cfg = static_cast<Context*>(self)->cfg;
   if (host != nullptr) *host = cfg.host.c_str();
@@ -217,6 +233,9 @@ void make_http_service(Context& ctx, sg_http_service& s) {
   s.respond_file = &respond_file;
   s.body_read_into = &body_read_into;
   s.listen_address = &listen_address;
+  s.respond_stream = &respond_stream;
+  s.stream_write = &stream_write;
+  s.stream_end = &stream_end;
 }
 
 }  // namespace sg::gateway

@@ -22,9 +22,11 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -126,13 +128,29 @@ class Session final : public SessionLink,
       self->on_body_read(std::move(ex), read);
     });
   }
+  void post_stream_flush(ExchangePtr ex) override {
+    asio::post(worker_.ioc, [self = this->shared_from_this(), ex = std::move(ex)]() mutable {
+      if (ex == self->ex_ && self->streaming_) self->flush_stream();
+    });
+  }
+  void post_stream_abort(ExchangePtr ex) override {
+    asio::post(worker_.ioc, [self = this->shared_from_this(), ex = std::move(ex)]() mutable {
+      if (ex == self->ex_ && self->streaming_) self->fail_response();
+    });
+  }
   bool on_session_thread() const override {
     return std::this_thread::get_id() == worker_.thread_id;
   }
 
   // --- SessionControl (worker thread)
   void drain() override {
-    if (phase_ == Phase::kIdle) close();  // waiting for a next request: nothing in flight
+    if (phase_ == Phase::kIdle) return close();  // waiting for a next request: nothing in flight
+    if (streaming_) {
+      // A stream never ends by itself: end it now, after what is queued, and close.
+      keep_alive_ = false;
+      ex_->stream_close();
+      flush_stream();
+    }
   }
   void force_close() override { close(); }
 
@@ -596,6 +614,7 @@ class Session final : public SessionLink,
     Exchange& ex = *ex_;
     keep_alive_ = ex.parser.get().keep_alive() && !ex.close_after && body_done(ex) &&
                   !ctx_.draining.load(std::memory_order_relaxed);
+    if (ex.streaming()) return start_stream();
     body_bytes_ = finish_response_head(ctx_.cors, ex, keep_alive_);
     auto& res = ex.response;
     if (!ex.file) {
@@ -751,6 +770,98 @@ class Session final : public SessionLink,
                         });
   }
 
+  // ------------------------------------------------------------------ streamed answers
+
+  // The header now, then the handler's pieces as they are queued (chunked on HTTP/1.1;
+  // HTTP/1.0 gets the body until the connection closes).
+  void start_stream() {
+    Exchange& ex = *ex_;
+    stream_chunked_ = ex.parser.get().version() >= 11;
+    if (!stream_chunked_) keep_alive_ = false;
+    finish_response_head(ctx_.cors, ex, keep_alive_);
+    auto& res = ex.response;
+    res.erase(http::field::content_length);
+    if (stream_chunked_) res.set(http::field::transfer_encoding, "chunked");
+    if (ex.method == SG_HTTP_HEAD) ex.stream_close();
+    body_bytes_ = 0;
+    streaming_ = true;
+    stream_head_ = true;
+    // A stream may stay open for hours: give the read page back (nothing is read while it
+    // is open unless the client pipelines, and then the bytes stay where they are).
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
+    serialize_header(res, stream_out_);
+    write_stream();
+    watch_stream();
+  }
+
+  // Takes what the handler queued and writes it; one write at a time.
+  void flush_stream() {
+    if (phase_ == Phase::kClosed || stream_writing_) return;
+    stream_body_.clear();
+    const bool ended = ex_->stream_take(stream_body_);
+    const bool head_only = ex_->method == SG_HTTP_HEAD;
+    stream_out_.clear();
+    if (!stream_body_.empty() && !head_only) {
+      body_bytes_ += stream_body_.size();
+      if (stream_chunked_) {
+        char size[20];
+        int n = std::snprintf(size, sizeof size, "%zx\r\n", stream_body_.size());
+        stream_out_.append(size, static_cast<std::size_t>(n));
+        stream_out_ += stream_body_;
+        stream_out_ += "\r\n";
+      } else {
+        stream_out_.swap(stream_body_);
+      }
+    }
+    if (ended) {
+      if (stream_chunked_ && !head_only) stream_out_ += "0\r\n\r\n";
+      stream_last_ = true;
+    }
+    if (stream_out_.empty()) {
+      if (stream_last_) finish_stream();
+      return;
+    }
+    write_stream();
+  }
+
+  void write_stream() {
+    stream_writing_ = true;
+    arm(ctx_.cfg.limits.idle_timeout);  // a client that stops reading is dropped
+    asio::async_write(
+        stream_, asio::buffer(stream_out_),
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+          self->stream_writing_ = false;
+          if (self->phase_ == Phase::kClosed) return;
+          if (ec) return self->fail_response();
+          self->disarm();
+          if (std::exchange(self->stream_head_, false) && self->ex_->method == SG_HTTP_HEAD)
+            return self->finish_stream();
+          if (self->stream_last_) return self->finish_stream();
+          self->flush_stream();
+        });
+  }
+
+  void finish_stream() {
+    streaming_ = false;
+    stream_last_ = false;
+    stream_out_ = std::string();
+    stream_body_ = std::string();
+    on_response_written({});
+  }
+
+  // A stream's client only reads; readability means it hung up (or sent bytes we leave).
+  void watch_stream() {
+    socket().async_wait(
+        tcp::socket::wait_read, [self = this->shared_from_this(), ex = ex_](beast::error_code ec) {
+          if (ec || ex != self->ex_ || !self->streaming_) return;
+          char probe;
+          ssize_t n = ::recv(self->socket().native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return self->fail_response();
+          if (n < 0) return self->watch_stream();
+        });
+  }
+
   void fail_response() {
     // The client went away (or timed out) mid-response; the exchange is finished for us.
     record(true);
@@ -840,6 +951,14 @@ class Session final : public SessionLink,
   bool watching_ = false;           // watch_disconnect's wait is pending
   bool body_read_pending_ = false;  // a direct body read is pending
   bool timed_out_ = false;          // the deadline cancelled the pending operation
+  // A streamed answer (respond_stream) is being sent.
+  bool streaming_ = false;
+  bool stream_chunked_ = false;  // HTTP/1.1 chunked framing (else: until close)
+  bool stream_writing_ = false;  // one write at a time
+  bool stream_head_ = false;     // the pending write is the header
+  bool stream_last_ = false;     // the pending write ends the body
+  std::string stream_out_;       // the bytes being written
+  std::string stream_body_;      // what the handler queued, taken in one go
   // Per connection, not per request (as before the session was split).
   bool continue_sent_ = false;  // 100 Continue sent, or the body already flowing
   bool limit_hit_ = false;      // a STREAM body passed its limit (the connection then closes)

@@ -36,6 +36,34 @@ void parse_metrics(const nlohmann::json& m, bool dev_mode, MonitorConfig& cfg) {
   }
 }
 
+std::uint64_t positive(const nlohmann::json& v, const std::string& key, std::uint64_t max) {
+  if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::uint64_t>() > max)
+    bad(key, "must be a whole number from 1 to " + std::to_string(max));
+  return v.get<std::uint64_t>();
+}
+
+void parse_events(const nlohmann::json& e, MonitorConfig& cfg) {
+  if (e.is_null()) return;
+  if (!e.is_object()) bad("events", "must be a mapping");
+  auto& ev = cfg.events;
+  for (const auto& [key, value] : e.items()) {
+    if (key == "enabled") {
+      if (!value.is_boolean()) bad("events.enabled", "must be true or false");
+      ev.enabled = value.get<bool>();
+    } else if (key == "heartbeat_seconds") {
+      ev.heartbeat = std::chrono::seconds(positive(value, "events.heartbeat_seconds", 300));
+    } else if (key == "replay_events") {
+      ev.limits.replay_events = positive(value, "events.replay_events", 100000);
+    } else if (key == "replay_seconds") {
+      ev.limits.replay_age = std::chrono::seconds(positive(value, "events.replay_seconds", 86400));
+    } else if (key == "max_connections") {
+      ev.limits.max_streams = positive(value, "events.max_connections", 1000000);
+    } else {
+      bad("events", "has an unknown key '" + key + "'");
+    }
+  }
+}
+
 }  // namespace
 
 MonitorConfig parse_config(const nlohmann::json& section, bool dev_mode) {
@@ -51,6 +79,10 @@ MonitorConfig parse_config(const nlohmann::json& section, bool dev_mode) {
     }
     if (key == "metrics") {
       parse_metrics(value, dev_mode, cfg);
+      continue;
+    }
+    if (key == "events") {
+      parse_events(value, cfg);
       continue;
     }
     throw sg::Error(SG_ERR_INVALID, "plugins.monitor: unknown key '" + key + "'");

@@ -1,11 +1,13 @@
 // plugins.monitor configuration, validated once in create().
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "event_feed.hpp"
 #include "net/ip_network.hpp"
 
 namespace sg::monitor {
@@ -19,6 +21,12 @@ struct MonitorConfig {
   // /metrics without credentials from these networks; empty = administrators and the token
   // only.
   std::vector<net::IpNetwork> metrics_allow;
+  // GET /api/v1/events (Server-Sent Events).
+  struct Events {
+    bool enabled = true;
+    std::chrono::seconds heartbeat{15};
+    FeedLimits limits;
+  } events;
 };
 
 // Throws sg::Error(SG_ERR_INVALID) naming the offending key. dev_mode (server.dev_mode)

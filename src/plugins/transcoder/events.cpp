@@ -40,7 +40,8 @@ void record_cancellation(Context& ctx, const jobs::Client& jobs, const std::stri
                                           {"job_id", job_id},
                                           {"error", reason},
                                           {"code", "cancelled"},
-                                          {"recorded", true}});
+                                          {"recorded", true},
+                                          {"owner", content->value("owner", "")}});
     ctx.host.info("transcode " + content_id + ": cancelled, content marked failed");
   } catch (const std::exception& e) {
     ctx.host.warn("transcoder: cannot record the cancellation of job " + job_id + ": " + e.what());

@@ -124,9 +124,14 @@ class JobRun {
       return;
     }
     p_ = *payload;
-    if (ctx_.metadata && !ctx_.metadata.get(p_.content_id)) {
-      job_.succeed({{"skipped", "the content no longer exists"}});
-      return;
+    if (ctx_.metadata) {
+      auto content = ctx_.metadata.get(p_.content_id);
+      if (!content) {
+        job_.succeed({{"skipped", "the content no longer exists"}});
+        return;
+      }
+      // Events name the owner so that feeds and webhooks route them without a lookup.
+      owner_ = content->value("owner", "");
     }
     if (!ctx_.slots->acquire([&] { return stopping(); })) return;  // released for a later run
     struct Release {
@@ -173,10 +178,10 @@ class JobRun {
         std::string message = progress_message(snap);
         if (!job_.progress(pct, message)) t.cancel();
         // job.progress names the job only; players waiting on a content need its id.
-        ctx_.host.publish("transcode.progress", {{"content_id", p_.content_id},
-                                                 {"job_id", std::string(job_.id())},
-                                                 {"progress", pct},
-                                                 {"message", message}});
+        ctx_.host.publish("transcode.progress", owned({{"content_id", p_.content_id},
+                                                       {"job_id", std::string(job_.id())},
+                                                       {"progress", pct},
+                                                       {"message", message}}));
       }
     }
     auto outcome = t.result();
@@ -238,7 +243,7 @@ class JobRun {
                          {"media", media},
                          {"keep_source", ctx_.config.keep_source}};
     try {
-      ctx_.host.publish("transcode.completed", event);
+      ctx_.host.publish("transcode.completed", owned(std::move(event)));
     } catch (const std::exception& e) {
       ctx_.host.warn(std::string("publish transcode.completed: ") + e.what());
     }
@@ -265,11 +270,11 @@ class JobRun {
     }
     if (final) {
       try {
-        ctx_.host.publish("transcode.failed", {{"content_id", p_.content_id},
-                                               {"job_id", std::string(job_.id())},
-                                               {"error", f.reason},
-                                               {"code", f.label()},
-                                               {"recorded", recorded}});
+        ctx_.host.publish("transcode.failed", owned({{"content_id", p_.content_id},
+                                                     {"job_id", std::string(job_.id())},
+                                                     {"error", f.reason},
+                                                     {"code", f.label()},
+                                                     {"recorded", recorded}}));
       } catch (const std::exception& e) {
         ctx_.host.warn(std::string("publish transcode.failed: ") + e.what());
       }
@@ -277,9 +282,15 @@ class JobRun {
     job_.fail(f.reason, f.retryable());
   }
 
+  nlohmann::json owned(nlohmann::json event) const {
+    if (!owner_.empty()) event["owner"] = owner_;
+    return event;
+  }
+
   Context& ctx_;
   const jobs::Job& job_;
   Payload p_;
+  std::string owner_;  // the content's owner, "" without the metadata service
 };
 
 }  // namespace

@@ -121,7 +121,7 @@ TEST_F(GatewayBasic, ContractViolationsBecome500) {
 
 TEST_F(GatewayBasic, LateAnswerAfterDisconnectSeesCancelled) {
   {
-    gwtest::RawClient c(port());
+    sgtest::RawClient c(port());
     ASSERT_TRUE(c.send("GET /t/hold HTTP/1.1\r\nHost: x\r\n\r\n"));
     std::this_thread::sleep_for(200ms);
   }  // hang up while the handler still holds the exchange
@@ -142,7 +142,7 @@ TEST_F(GatewayBasic, BufferedBodyEchoAndLimits) {
   expect_error(big, 413, "body_too_large");
   EXPECT_EQ(big.json()["error"]["message"], "request body exceeds the limit of 1024 bytes");
   // Chunked past the limit: refused while reading.
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   std::string chunk(800, 'b');
   ASSERT_TRUE(
       c.send("POST /t/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -153,7 +153,7 @@ TEST_F(GatewayBasic, BufferedBodyEchoAndLimits) {
   EXPECT_EQ(res->status, 413);
   EXPECT_EQ(res->json()["error"]["message"], "request body exceeds the limit of 1024 bytes");
   // Chunked within the limit.
-  gwtest::RawClient ok(port());
+  sgtest::RawClient ok(port());
   ASSERT_TRUE(
       ok.send("POST /t/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
               "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"));
@@ -167,7 +167,7 @@ TEST_F(GatewayBasic, BodyOnBodylessRouteIs413) {
 }
 
 TEST_F(GatewayBasic, OversizedHeaderIs431) {
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(c.send("GET /t/hello HTTP/1.1\r\nHost: x\r\nCookie: " + std::string(20000, 'c') +
                      "\r\n\r\n"));
   auto r = c.read_response();
@@ -180,7 +180,7 @@ TEST_F(GatewayBasic, GarbageGets400AndServerKeepsServing) {
   for (const char* junk : {"GARBAGE\r\n\r\n", "GET /x HTTP/9.9\r\n\r\n", "\x01\x02\x03\r\n\r\n",
                            "GET /t/hello HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
                            "GET /t/hello HTTP/1.1\r\nHost: x\r\nbad header\r\n\r\n"}) {
-    gwtest::RawClient c(port());
+    sgtest::RawClient c(port());
     ASSERT_TRUE(c.send(junk));
     auto r = c.read_response(2s);
     if (r) {
@@ -201,8 +201,8 @@ TEST_F(GatewayBasic, IdentityIsAnonymousWithoutAuthService) {
 
 TEST_F(GatewayBasic, ManyConcurrentClientsAreAllAnswered) {
   constexpr int kClients = 300;
-  std::vector<std::unique_ptr<gwtest::RawClient>> clients;
-  for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<gwtest::RawClient>(port()));
+  std::vector<std::unique_ptr<sgtest::RawClient>> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(std::make_unique<sgtest::RawClient>(port()));
   for (int i = 0; i < kClients; ++i)
     ASSERT_TRUE(
         clients[i]->send("GET /t/params/" + std::to_string(i) + "/x HTTP/1.1\r\nHost: x\r\n\r\n"));
@@ -243,7 +243,7 @@ TEST_F(GatewayBasic, RandomBytesNeverCrashTheServer) {
               gwtest::payload(rng() % 200, static_cast<unsigned>(i)) + "\r\n";
         break;
     }
-    gwtest::RawClient c(port());
+    sgtest::RawClient c(port());
     c.send(req, 1s);
     c.read_some(4096, 20ms);
   }

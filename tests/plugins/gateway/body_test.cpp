@@ -45,7 +45,7 @@ TEST_F(GatewayBodies, OneGibibyteStreamsWithBoundedMemory) {
   const std::uint64_t rss_before = gwtest::rss_kib(pid);
   std::uint64_t rss_peak = rss_before;
 
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(c.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                      std::to_string(kTotal) + "\r\n\r\n"));
   auto started = std::chrono::steady_clock::now();
@@ -73,7 +73,7 @@ TEST_F(GatewayBodies, OneGibibyteStreamsWithBoundedMemory) {
 }
 
 TEST_F(GatewayBodies, ChunkedStreamIsCounted) {
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   std::string req = "POST /t/stream HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   std::string body;
   for (int i = 1; i <= 50; ++i) {
@@ -98,7 +98,7 @@ TEST_F(GatewayBodies, ChunkedStreamIsCounted) {
 }
 
 TEST_F(GatewayBodies, ContinueIsSentOnFirstRead) {
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(
       c.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
              "Expect: 100-continue\r\n\r\n"));
@@ -112,7 +112,7 @@ TEST_F(GatewayBodies, ContinueIsSentOnFirstRead) {
 }
 
 TEST_F(GatewayBodies, HandlerMayRefuseBeforeTheBody) {
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(
       c.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n"
              "Expect: 100-continue\r\nX-Refuse: 1\r\n\r\n"));
@@ -123,7 +123,7 @@ TEST_F(GatewayBodies, HandlerMayRefuseBeforeTheBody) {
 }
 
 TEST_F(GatewayBodies, DeclaredLengthOverLimitIs413BeforeReading) {
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(c.send("PUT /t/stream-small HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n"));
   auto r = c.read_response(5s);
   ASSERT_TRUE(r);
@@ -133,7 +133,7 @@ TEST_F(GatewayBodies, DeclaredLengthOverLimitIs413BeforeReading) {
 }
 
 TEST_F(GatewayBodies, ChunkedStreamOverLimitIs413WhileReading) {
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(
       c.send("PUT /t/stream-small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"));
   const std::string block = gwtest::payload(64 * 1024, 5);
@@ -155,7 +155,7 @@ TEST_F(GatewayBodies, ChunkedStreamOverLimitIs413WhileReading) {
 
 TEST_F(GatewayBodies, ClientVanishingMidBodyIsHarmless) {
   for (int i = 0; i < 10; ++i) {
-    gwtest::RawClient c(port());
+    sgtest::RawClient c(port());
     ASSERT_TRUE(c.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n" +
                        gwtest::payload(100000, 1)));
   }
@@ -166,7 +166,7 @@ TEST_F(GatewayBodies, ContentLengthBodyStopsAtItsEndBeforeAPipelinedRequest) {
   // Header, part of the body, then (second send) the rest and a pipelined request: the
   // direct body reads must take exactly Content-Length bytes.
   const std::string body = gwtest::payload(300000, 7);
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(c.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 1000)));
   std::this_thread::sleep_for(50ms);
@@ -186,7 +186,7 @@ TEST_F(GatewayBodies, ReadIntoPutsEveryChunkInTheCallersBuffer) {
   // with the header, then socket reads) and chunked framing; the route answers 500 if a
   // chunk is not at the start of its buffer or is larger than it.
   const std::string body = gwtest::payload(250000, 3);
-  gwtest::RawClient c(port());
+  sgtest::RawClient c(port());
   ASSERT_TRUE(c.send("POST /t/stream-into?cap=1000 HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5000)));
   std::this_thread::sleep_for(50ms);

@@ -137,7 +137,7 @@ TEST_F(GatewayFiles, KeepAliveFileRequests) {
 
 TEST_F(GatewayFiles, ClientHangingUpMidFileDoesNotHurtTheServer) {
   for (int i = 0; i < 20; ++i) {
-    gwtest::RawClient c(gw_->port());
+    sgtest::RawClient c(gw_->port());
     ASSERT_TRUE(c.send("GET /t/file/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
     std::string some = c.read_some(1000, 5s);
     ASSERT_FALSE(some.empty());
@@ -171,7 +171,7 @@ TEST_F(GatewayFiles, StaticFolderRefusesTraversal) {
        {"/static/../secret.txt", "/static/%2e%2e/secret.txt", "/static/sub/../../secret.txt",
         "/static/..%2fsecret.txt", "/static/escape.txt", "/static/%2e%2e%2f%2e%2e%2fetc/passwd",
         "/static/..\\secret.txt"}) {
-    gwtest::RawClient c(gw_->port());
+    sgtest::RawClient c(gw_->port());
     ASSERT_TRUE(c.send(std::string("GET ") + target + " HTTP/1.1\r\nHost: x\r\n\r\n"));
     auto r = c.read_response();
     ASSERT_TRUE(r) << target;

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // How long until the server closes `c` (bounded by 5 s; 5 s or more means "not closed").
-std::chrono::steady_clock::duration time_until_closed(gwtest::RawClient& c) {
+std::chrono::steady_clock::duration time_until_closed(sgtest::RawClient& c) {
   auto t0 = std::chrono::steady_clock::now();
   if (!c.wait_closed(5s)) return 5s;
   return std::chrono::steady_clock::now() - t0;
@@ -27,7 +27,7 @@ TEST(GatewayLimits, SlowHeaderStalledBodyAndIdleConnectionsAreClosed) {
        {{"header_timeout_ms", 500}, {"idle_timeout_ms", 700}, {"body_timeout_ms", 500}}}});
   ASSERT_TRUE(gw.start());
   // Slowloris: a byte every 100 ms never completes the header in time.
-  gwtest::RawClient slow(gw.port());
+  sgtest::RawClient slow(gw.port());
   const std::string req =
       "GET /t/hello HTTP/1.1\r\nHost: x\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaa\r\n";
   auto start = std::chrono::steady_clock::now();
@@ -45,14 +45,14 @@ TEST(GatewayLimits, SlowHeaderStalledBodyAndIdleConnectionsAreClosed) {
   EXPECT_LT(elapsed, 4s);
 
   // Idle keep-alive: closed after idle_timeout, not before.
-  gwtest::RawClient idle(gw.port());
+  sgtest::RawClient idle(gw.port());
   ASSERT_TRUE(idle.send("GET /t/hello HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_TRUE(idle.read_response());
   auto idle_for = time_until_closed(idle);
   EXPECT_GE(idle_for, 500ms);
   EXPECT_LT(idle_for, 3s);
   // A body that stalls half-way: the connection is dropped after body_timeout.
-  gwtest::RawClient stalled(gw.port());
+  sgtest::RawClient stalled(gw.port());
   ASSERT_TRUE(stalled.send("POST /t/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf"));
   EXPECT_LT(time_until_closed(stalled), 3s);
   EXPECT_EQ(sgtest::http(gw.port(), "GET", "/t/hello").status, 200);
@@ -62,7 +62,7 @@ TEST(GatewayLimits, StreamBodyTimeoutMeansNoProgressNotTotalTime) {
   gwtest::Gateway gw(nlohmann::json{{"limits", {{"body_timeout_ms", 500}}}});
   ASSERT_TRUE(gw.start());
   // A STREAM body that stalls: dropped about body_timeout after the last byte.
-  gwtest::RawClient stalled(gw.port());
+  sgtest::RawClient stalled(gw.port());
   ASSERT_TRUE(stalled.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n"));
   std::this_thread::sleep_for(300ms);
   ASSERT_TRUE(stalled.send("half"));
@@ -70,7 +70,7 @@ TEST(GatewayLimits, StreamBodyTimeoutMeansNoProgressNotTotalTime) {
   EXPECT_GE(waited, 400ms);
   EXPECT_LT(waited, 3s);
   // A slow body that keeps moving is never cut, though it takes 4 x body_timeout in all.
-  gwtest::RawClient slow(gw.port());
+  sgtest::RawClient slow(gw.port());
   ASSERT_TRUE(slow.send("PUT /t/stream HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"));
   for (int i = 0; i < 10; ++i) {
     std::this_thread::sleep_for(200ms);
@@ -104,7 +104,7 @@ TEST(GatewayLimits, ConnectionsOverTheLimitAreRefused) {
     held.push_back(std::make_unique<sgtest::HttpConnection>(gw.port()));
     ASSERT_EQ(held.back()->request("GET", "/t/hello").status, 200);
   }
-  gwtest::RawClient extra(gw.port());
+  sgtest::RawClient extra(gw.port());
   extra.send("GET /t/hello HTTP/1.1\r\nHost: x\r\n\r\n");
   auto r = extra.read_response(3s);
   if (r) {
@@ -119,7 +119,7 @@ TEST(GatewayLimits, ConnectionsOverTheLimitAreRefused) {
 TEST(GatewayLimits, ShutdownDrainsInFlightRequests) {
   gwtest::Gateway gw;
   ASSERT_TRUE(gw.start());
-  gwtest::RawClient c(gw.port());
+  sgtest::RawClient c(gw.port());
   ASSERT_TRUE(c.send("GET /t/sleep/700 HTTP/1.1\r\nHost: x\r\n\r\n"));
   std::this_thread::sleep_for(150ms);
   std::thread stopper([&] { gw.server->stop(15s); });

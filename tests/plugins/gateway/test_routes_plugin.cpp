@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <streamgate/services/http.h>
 #include <streamgate/plugin.hpp>
@@ -160,7 +162,52 @@ class TestRoutes final : public sg::Plugin {
       });
     });
     router_.add(SG_HTTP_GET, "/t/hold-result", [this](const Exchange& ex) {
-      ex.respond_json(200, {{"result", hold_result_.load()}, {"second", second_respond_.load()}});
+      ex.respond_json(200, {{"result", hold_result_.load()},
+                            {"second", second_respond_.load()},
+                            {"stream", stream_result_.load()}});
+    });
+    // A streamed answer: `count` pieces `interval_ms` apart, then the end; mode=hold writes
+    // a piece every 50 ms until a write fails (the client left, or shutdown), mode=flood
+    // writes 64 KiB pieces until the queue overflows. The failing status goes to
+    // /t/hold-result's "stream".
+    router_.add(SG_HTTP_GET, "/t/events", [this, h](const Exchange& ex) {
+      stream_result_.store(-1);
+      const int count = std::stoi(std::string(ex.query_param("count").value_or("3")));
+      const int interval = std::stoi(std::string(ex.query_param("interval_ms").value_or("20")));
+      const std::string mode(ex.query_param("mode").value_or("count"));
+      if (ex.respond_stream(200, {{"Content-Type", "text/event-stream"}}) != SG_OK) return;
+      if (mode == "park") {
+        // One piece, then the stream is left open and parked until the plugin is destroyed:
+        // only the gateway's shutdown drain can end it.
+        ex.stream_write(": parked\n\n");
+        std::lock_guard lock(parked_mu_);
+        parked_.push_back(ex);
+        return;
+      }
+      Exchange keep = ex;
+      h.run_blocking([this, keep, count, interval, mode] {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        if (mode == "count") {
+          for (int i = 0; i < count; ++i) {
+            if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(interval));
+            keep.stream_write("data: piece " + std::to_string(i) + "\n\n");
+          }
+          stream_result_.store(static_cast<int>(keep.stream_end()));
+          return;
+        }
+        const std::string big(64 * 1024, 'x');
+        sg_status st = SG_OK;
+        while (st == SG_OK && std::chrono::steady_clock::now() < until) {
+          if (stopping_.load()) {
+            // As a real plugin does in stop(): end its streams (the gateway sends the end).
+            st = keep.stream_end();
+            break;
+          }
+          st = keep.stream_write(mode == "flood" ? std::string_view(big) : ": tick\n\n");
+          if (mode != "flood") std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        stream_result_.store(static_cast<int>(st));
+      });
     });
     router_.add(SG_HTTP_GET, "/t/file/{name}", [this](const Exchange& ex) {
       std::string path = files_dir_ + "/" + std::string(*ex.path_param("name"));
@@ -191,6 +238,7 @@ class TestRoutes final : public sg::Plugin {
   }
 
   void stop(std::chrono::milliseconds) override {
+    stopping_.store(true);
     router_.clear();
     for (auto id : raw_ids_) http_->route_remove(http_->self, id);
     raw_ids_.clear();
@@ -230,6 +278,10 @@ class TestRoutes final : public sg::Plugin {
 
   const sg_http_service* http_ = nullptr;
   sg::http::Router router_;
+  std::atomic<int> stream_result_{-1};
+  std::atomic<bool> stopping_{false};
+  std::mutex parked_mu_;
+  std::vector<Exchange> parked_;
   std::vector<uint64_t> raw_ids_;
   std::string files_dir_;
   std::atomic<int> hold_result_{-1};

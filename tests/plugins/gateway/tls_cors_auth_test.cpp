@@ -48,7 +48,7 @@ TEST(GatewayTls, SelfSignedCertificateVerifiedByClient) {
   auto refused = gwtest::https_get(gw.port(), other_cert, "/t/hello");
   EXPECT_FALSE(refused.ok);
   // Plain HTTP on the TLS port gets nowhere, and the server keeps serving.
-  gwtest::RawClient plain(gw.port());
+  sgtest::RawClient plain(gw.port());
   plain.send("GET /t/hello HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_TRUE(plain.wait_closed(5s));
   EXPECT_TRUE(gwtest::https_get(gw.port(), cert, "/t/hello").ok);

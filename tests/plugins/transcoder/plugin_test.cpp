@@ -262,6 +262,15 @@ TEST_F(TranscoderPlugin, TusUploadBecomesReadyWithProgressOnTheBus) {
   ASSERT_TRUE(completed.is_object());
   EXPECT_EQ(completed["job_id"], j["id"]);
   EXPECT_EQ(completed["keep_source"], false);
+  // Content events name the owner (live feeds and webhooks route by it).
+  EXPECT_EQ(completed["owner"], kOwner);
+  int owned_progress = 0;
+  for (const auto& e : events("transcode.progress"))
+    if (e["content_id"] == id) {
+      ++owned_progress;
+      EXPECT_EQ(e["owner"], kOwner) << e.dump();
+    }
+  EXPECT_GE(owned_progress, 1);
 
   // keep_source is off by default: the upload's bytes go once the ladder is published.
   EXPECT_TRUE(eventually([&] { return !fs::exists(server_->data_dir() / "uploads" / id); },

@@ -10,7 +10,7 @@
 
 #include "support.hpp"
 
-namespace gwtest {
+namespace sgtest {
 
 class RawClient {
  public:
@@ -37,4 +37,4 @@ class RawClient {
   std::string buf_;
 };
 
-}  // namespace gwtest
+}  // namespace sgtest

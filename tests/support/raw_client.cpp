@@ -11,7 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace gwtest {
+namespace sgtest {
 namespace {
 int remaining_ms(std::chrono::steady_clock::time_point deadline) {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -137,4 +137,4 @@ std::optional<sgtest::HttpResponse> RawClient::read_response(std::chrono::millis
   return res;
 }
 
-}  // namespace gwtest
+}  // namespace sgtest
