@@ -150,8 +150,10 @@ class Attempt {
     beast::ssl_stream<beast::tcp_stream> stream(ioc_, ctx);
     // SNI only for names (RFC 6066 forbids IP literals there); the certificate is checked
     // against the name or the IP literal either way.
+    // SSL_set_tlsext_host_name() is a macro with a C cast; this is what it expands to.
     if (!req_.url.ip_literal &&
-        SSL_set_tlsext_host_name(stream.native_handle(), req_.url.host.c_str()) != 1) {
+        SSL_ctrl(stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(req_.url.host.c_str())) != 1) {
       fail(Outcome::network_error, "cannot set the TLS server name");
       return;
     }

@@ -3,7 +3,7 @@
 // the request when ANY resolved address is not public (unless private targets are allowed),
 // and connects only to the addresses it checked (no second lookup, so DNS rebinding cannot
 // swap in an internal address). Redirects are never followed; the response body is read up
-// to 64 KiB.
+// to 64 KiB (a longer declared one is not read, its status still counts).
 #pragma once
 
 #include <chrono>

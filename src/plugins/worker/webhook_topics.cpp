@@ -31,11 +31,16 @@ Result<std::vector<std::string>, std::string> parse_topic_filter(const nlohmann:
     std::string t = e.get<std::string>();
     bool known = t == "*";
     for (const auto& topic : webhook_topics()) known = known || topic_matches({t}, topic);
-    if (!known)
-      return "'" + t.substr(0, 80) +
-             "' matches no webhook topic; use one of upload.completed, upload.failed, "
-             "transcode.progress, transcode.completed, transcode.failed, content.created, "
-             "content.updated, content.deleted, a prefix such as \"content.*\", or \"*\"";
+    if (!known) {
+      // Appended rather than "literal" + string: GCC 12's -Wrestrict false positive.
+      std::string message("'");
+      message.append(t.substr(0, 80))
+          .append(
+              "' matches no webhook topic; use one of upload.completed, upload.failed, "
+              "transcode.progress, transcode.completed, transcode.failed, content.created, "
+              "content.updated, content.deleted, a prefix such as \"content.*\", or \"*\"");
+      return message;
+    }
     if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
   }
   return out;

@@ -114,10 +114,11 @@ Result<WebhookUrl, std::string> parse_webhook_url(std::string_view text) {
       return std::string("has an invalid port (1..65535)");
     u.port = static_cast<uint16_t>(v);
   }
-  u.target = tail.empty() ? "/" : std::string(tail);
-  if (u.target.front() == '?') u.target.insert(0, "/");
+  u.target = "/";
+  if (!tail.empty()) u.target = tail.front() == '?' ? u.target.append(tail) : std::string(tail);
   bool default_port = u.port == (u.https ? 443 : 80);
-  std::string host_text = host.find(':') != std::string_view::npos ? "[" + u.host + "]" : u.host;
+  std::string host_text = u.host;
+  if (host.find(':') != std::string_view::npos) host_text = std::string("[").append(u.host) + "]";
   u.host_header = default_port ? host_text : host_text + ":" + std::to_string(u.port);
   return u;
 }

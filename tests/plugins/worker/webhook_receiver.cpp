@@ -121,18 +121,27 @@ void WebhookReceiver::serve(int fd) {
   char chunk[4096];
   boost::beast::error_code ec;
   bool done = false;
-  while (!done) {
+  parser.eager(true);
+  bool failed = false;
+  while (!done && !failed) {
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n <= 0) break;
     buffer.append(chunk, static_cast<size_t>(n));
-    size_t used = parser.put(boost::asio::buffer(buffer), ec);
-    buffer.erase(0, used);
-    if (ec == bhttp::error::need_more) {
-      ec = {};
-      continue;
+    // Feed what is buffered until the parser needs more bytes than we have.
+    while (!buffer.empty() && !done) {
+      size_t used = parser.put(boost::asio::buffer(buffer), ec);
+      buffer.erase(0, used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) {
+        failed = true;
+        break;
+      }
+      done = parser.is_done();
+      if (used == 0) break;
     }
-    if (ec) break;
-    done = parser.is_done();
   }
   int status = 0;
   std::string name, value, body;

@@ -3,6 +3,10 @@
 // and owner; the address policy, timeouts, REST authorisation and validation.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <set>
 
 #include "server_fixture.hpp"
 #include "webhook_receiver.hpp"
@@ -241,7 +245,7 @@ TEST_F(Webhooks, TopicFilterOwnerIsolationAndGlobalEndpoints) {
   ASSERT_EQ(global_rx.count(), 3u);
   std::set<std::string> seen;
   for (const auto& req : global_rx.requests()) {
-    EXPECT_TRUE(signature_valid(req.headers["streamgate-signature"], kGlobalSecret, req.body));
+    EXPECT_TRUE(signature_valid(req.headers.at("streamgate-signature"), kGlobalSecret, req.body));
     auto e = json::parse(req.body);
     seen.insert(e["topic"].get<std::string>() + ":" + e["data"]["content_id"].get<std::string>());
   }
@@ -292,7 +296,7 @@ TEST_F(Webhooks, PrivateTargetsAreRefusedByDefault) {
   WebhookReceiver rx;
   start({{"allow_private_targets", false},
          {"endpoints",
-          {{{"url", rx.url("/global")}, {"topics", {"*"}}, {"secret", kGlobalSecret}}}}}});
+          {{{"url", rx.url("/global")}, {"topics", {"*"}}, {"secret", kGlobalSecret}}}}});
   // A literal private address is refused at once; a name is checked when delivering.
   expect_error(call("POST", "/api/v1/webhooks", {{"url", rx.url()}, {"topics", {"*"}}}), 422,
                "target_not_allowed");
@@ -353,7 +357,7 @@ TEST_F(Webhooks, RestAuthorisationAndValidation) {
   expect_error(post(json{{"url", 5}, {"topics", {"*"}}}.dump()), 400, "invalid_request");
   expect_error(post(json{{"url", url}, {"topics", {"*"}}, {"secret", "mine"}}.dump()), 400,
                "invalid_request");
-  for (std::string bad : {"ftp://hooks.example.com/", "https://user:pw@hooks.example.com/",
+  for (const std::string& bad : std::vector<std::string>{"ftp://hooks.example.com/", "https://user:pw@hooks.example.com/",
                           "https://hooks.example.com/#x", "hooks.example.com/in",
                           "https://hooks.example.com:99999/",
                           "https://hooks.example.com/" + std::string(2100, 'a')}) {

@@ -122,7 +122,9 @@ TEST(WebhookAddressPolicy, Table) {
     ASSERT_TRUE(ip) << c.ip;
     auto reason = sg::net::non_public_reason(*ip);
     EXPECT_EQ(!reason.has_value(), c.is_public) << c.ip << " reason " << reason.value_or("-");
-    if (reason) EXPECT_NE(reason->find(c.reason), std::string::npos) << c.ip << ": " << *reason;
+    if (reason) {
+      EXPECT_NE(reason->find(c.reason), std::string::npos) << c.ip << ": " << *reason;
+    }
   }
   EXPECT_EQ(sg::net::to_string(*sg::net::parse_ip("::ffff:8.8.4.4")), "8.8.4.4");
   EXPECT_EQ(sg::net::to_string(*sg::net::parse_ip("2001:db8::1")), "2001:db8::1");
