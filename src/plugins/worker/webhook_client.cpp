@@ -120,10 +120,10 @@ class Attempt {
       auto ip = to_ip(e.address());
       if (auto reason = net::non_public_reason(ip)) {
         out_.address = net::to_string(ip);
-        fail(Outcome::refused,
-             "refused: " + req_.url.host + " resolves to " + out_.address + ", a " + *reason +
-                 " address; webhooks only reach public addresses unless "
-                 "plugins.worker.webhooks.allow_private_targets is true");
+        fail(Outcome::refused, "refused: " + req_.url.host + " resolves to " + out_.address +
+                                   ", a " + *reason +
+                                   " address; webhooks only reach public addresses unless "
+                                   "plugins.worker.webhooks.allow_private_targets is true");
         return false;
       }
     }
@@ -200,10 +200,9 @@ class Attempt {
       out_.outcome = Outcome::delivered;
       out_.error.clear();
     } else {
-      fail(Outcome::http_error, "HTTP " + std::to_string(out_.status) +
-                                    (out_.status >= 300 && out_.status < 400
-                                         ? " (redirects are not followed)"
-                                         : ""));
+      fail(Outcome::http_error,
+           "HTTP " + std::to_string(out_.status) +
+               (out_.status >= 300 && out_.status < 400 ? " (redirects are not followed)" : ""));
     }
   }
 

@@ -20,8 +20,8 @@ std::string EventIds::next(int64_t now_ms) {
   return std::string(buf) + "-" + suffix_;
 }
 
-PublicEvent make_public_event(std::string id, std::string_view topic,
-                              const nlohmann::json& payload, int64_t now_ms) {
+PublicEvent make_public_event(std::string id, std::string_view topic, const nlohmann::json& payload,
+                              int64_t now_ms) {
   PublicEvent e;
   e.id = std::move(id);
   e.topic = std::string(topic);

@@ -34,7 +34,7 @@ class EventIds {
   std::string suffix_;
 };
 
-PublicEvent make_public_event(std::string id, std::string_view topic,
-                              const nlohmann::json& payload, int64_t now_ms);
+PublicEvent make_public_event(std::string id, std::string_view topic, const nlohmann::json& payload,
+                              int64_t now_ms);
 
 }  // namespace sg::worker

@@ -33,9 +33,12 @@ std::string uuid_param(const Exchange& ex, const char* name) {
 }
 
 nlohmann::json global_json(const GlobalEndpoint& g) {
-  return nlohmann::json{{"id", g.id},         {"owner", nullptr},
-                        {"url", g.url.text},  {"topics", g.topics},
-                        {"description", g.description}, {"enabled", true},
+  return nlohmann::json{{"id", g.id},
+                        {"owner", nullptr},
+                        {"url", g.url.text},
+                        {"topics", g.topics},
+                        {"description", g.description},
+                        {"enabled", true},
                         {"global", true}};
 }
 
@@ -99,8 +102,7 @@ Visible visible_endpoint(Webhooks& hooks, const sg_http_identity& who, const std
   return v;
 }
 
-EndpointRecord owned_endpoint(Webhooks& hooks, const sg_http_identity& who,
-                              const std::string& id) {
+EndpointRecord owned_endpoint(Webhooks& hooks, const sg_http_identity& who, const std::string& id) {
   auto v = visible_endpoint(hooks, who, id);
   if (v.global)
     throw HttpError(409, "read_only",
@@ -126,8 +128,7 @@ void add_webhook_routes(Context& ctx, http::Router& router) {
              [hooks, h, config](const Exchange& ex) {
                auto who = require_identity(ex);
                auto body = object_body(ex, {"url", "topics", "description", "enabled"});
-               if (!body.contains("url"))
-                 throw HttpError(400, "invalid_request", "url: required");
+               if (!body.contains("url")) throw HttpError(400, "invalid_request", "url: required");
                if (!body.contains("topics"))
                  throw HttpError(400, "invalid_request", "topics: required");
                EndpointRecord e;
@@ -151,8 +152,7 @@ void add_webhook_routes(Context& ctx, http::Router& router) {
                        .with_field("limit", config->max_endpoints_per_owner);
                  e.created_at = e.updated_at = sql::now_ms();
                  hooks->store().create_endpoint(e);
-                 x.respond_json(201, to_json(e, true),
-                                {{"Location", "/api/v1/webhooks/" + e.id}});
+                 x.respond_json(201, to_json(e, true), {{"Location", "/api/v1/webhooks/" + e.id}});
                });
              });
 

@@ -30,8 +30,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   return hex(mac, len);
 }
 
-std::string signature_header(std::string_view secret, int64_t unix_seconds,
-                             std::string_view body) {
+std::string signature_header(std::string_view secret, int64_t unix_seconds, std::string_view body) {
   std::string t = std::to_string(unix_seconds);
   std::string signed_text;
   signed_text.reserve(t.size() + 1 + body.size());

@@ -189,17 +189,17 @@ void WebhookStore::create_endpoint(const EndpointRecord& e) {
         "INSERT INTO sg_webhook_endpoints (id, owner, owner_key, url, topics, description, "
         "secret, enabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
         "$9)",
-        {e.id, e.owner, sql::lower(e.owner), e.url, topics_text(e.topics), e.description,
-         e.secret, int64_t{e.enabled ? 1 : 0}, e.created_at});
+        {e.id, e.owner, sql::lower(e.owner), e.url, topics_text(e.topics), e.description, e.secret,
+         int64_t{e.enabled ? 1 : 0}, e.created_at});
   });
 }
 
 std::optional<EndpointRecord> WebhookStore::endpoint(const std::string& id) {
   std::optional<EndpointRecord> out;
   db_.read([&](Session& s) {
-    auto r = s.exec(std::string("SELECT ") + kEndpointColumns +
-                        " FROM sg_webhook_endpoints WHERE id = $1",
-                    {id});
+    auto r = s.exec(
+        std::string("SELECT ") + kEndpointColumns + " FROM sg_webhook_endpoints WHERE id = $1",
+        {id});
     if (auto row = r.first()) out = endpoint_from(*row);
   });
   return out;
@@ -217,8 +217,8 @@ std::vector<EndpointRecord> WebhookStore::list_endpoints(const std::optional<std
   }
   add_cursor(cursor, p, where);
   p.push_back(limit + 1);
-  std::string q = std::string("SELECT ") + kEndpointColumns + " FROM sg_webhook_endpoints" +
-                  where + " ORDER BY created_at DESC, id DESC LIMIT " + ph(p.size());
+  std::string q = std::string("SELECT ") + kEndpointColumns + " FROM sg_webhook_endpoints" + where +
+                  " ORDER BY created_at DESC, id DESC LIMIT " + ph(p.size());
   std::vector<EndpointRecord> out;
   db_.read([&](Session& s) {
     auto r = s.exec(q, p);
@@ -267,8 +267,8 @@ bool WebhookStore::update_endpoint(const std::string& id, const EndpointChange& 
   p.push_back(sql::now_ms());
   std::string now = ph(p.size());
   p.push_back(id);
-  std::string q = "UPDATE sg_webhook_endpoints SET updated_at = " + now + set +
-                  " WHERE id = " + ph(p.size());
+  std::string q =
+      "UPDATE sg_webhook_endpoints SET updated_at = " + now + set + " WHERE id = " + ph(p.size());
   bool found = false;
   db_.write([&](Session& s) { found = s.exec(q, p).affected == 1; });
   return found;
@@ -316,17 +316,18 @@ void WebhookStore::set_job(const std::string& delivery_id, const std::string& jo
 std::optional<DeliveryRecord> WebhookStore::delivery(const std::string& id) {
   std::optional<DeliveryRecord> out;
   db_.read([&](Session& s) {
-    auto r = s.exec(std::string("SELECT ") + kDeliveryColumns +
-                        " FROM sg_webhook_deliveries WHERE id = $1",
-                    {id});
+    auto r = s.exec(
+        std::string("SELECT ") + kDeliveryColumns + " FROM sg_webhook_deliveries WHERE id = $1",
+        {id});
     if (auto row = r.first()) out = delivery_from(*row);
   });
   return out;
 }
 
-std::vector<DeliveryRecord> WebhookStore::list_deliveries(
-    const std::string& endpoint_id, int64_t limit, const std::optional<std::string>& cursor,
-    std::optional<std::string>* next_cursor) {
+std::vector<DeliveryRecord> WebhookStore::list_deliveries(const std::string& endpoint_id,
+                                                          int64_t limit,
+                                                          const std::optional<std::string>& cursor,
+                                                          std::optional<std::string>* next_cursor) {
   Params p{endpoint_id};
   std::string where = " WHERE endpoint_id = $1";
   add_cursor(cursor, p, where);
@@ -373,9 +374,9 @@ bool WebhookStore::record_attempt(const std::string& delivery_id, const AttemptR
                                   const std::string& new_status) {
   bool found = false;
   db_.write([&](Session& s) {
-    auto cur = s.exec("SELECT attempts, series FROM sg_webhook_deliveries WHERE id = $1",
-                      {delivery_id})
-                   .first();
+    auto cur =
+        s.exec("SELECT attempts, series FROM sg_webhook_deliveries WHERE id = $1", {delivery_id})
+            .first();
     if (!cur) return;
     found = true;
     int64_t number = cur->i64(0) + 1;
@@ -433,9 +434,8 @@ int64_t WebhookStore::prune(int64_t max_age_ms, int64_t keep) {
     for (size_t i = 0; i < r.size(); ++i) crowded.push_back(r.row(i).str(0));
   });
   db_.write([&](Session& s) {
-    n += s.exec(
-              "DELETE FROM sg_webhook_deliveries WHERE status <> 'pending' AND created_at < $1",
-              {sql::now_ms() - max_age_ms})
+    n += s.exec("DELETE FROM sg_webhook_deliveries WHERE status <> 'pending' AND created_at < $1",
+                {sql::now_ms() - max_age_ms})
              .affected;
     for (const auto& endpoint : crowded) {
       // The newest `keep` stay; everything from the (keep + 1)-th down goes.

@@ -82,8 +82,8 @@ class WebhookStore {
   void create_endpoint(const EndpointRecord& e);
   std::optional<EndpointRecord> endpoint(const std::string& id);
   // Newest first; owner = nullopt lists everyone's (admins).
-  std::vector<EndpointRecord> list_endpoints(const std::optional<std::string>& owner,
-                                             int64_t limit, const std::optional<std::string>& cursor,
+  std::vector<EndpointRecord> list_endpoints(const std::optional<std::string>& owner, int64_t limit,
+                                             const std::optional<std::string>& cursor,
                                              std::optional<std::string>* next_cursor);
   int64_t count_endpoints(const std::string& owner);
   // Enabled endpoints of `owner` (case-insensitive), for matching an event.

@@ -6,8 +6,8 @@ namespace sg::worker {
 
 const std::vector<std::string>& webhook_topics() {
   static const std::vector<std::string> topics = {
-      "upload.completed",    "upload.failed",    "transcode.progress", "transcode.completed",
-      "transcode.failed",    "content.created",  "content.updated",    "content.deleted"};
+      "upload.completed", "upload.failed",   "transcode.progress", "transcode.completed",
+      "transcode.failed", "content.created", "content.updated",    "content.deleted"};
   return topics;
 }
 

@@ -44,8 +44,9 @@ Result<WebhookUrl, std::string> parse_webhook_url(std::string_view text) {
     return "must be at most " + std::to_string(kMaxWebhookUrlBytes) + " bytes";
   for (unsigned char c : text)
     if (c <= 0x20 || c >= 0x7f)
-      return std::string("must not contain spaces, control or non-ASCII characters "
-                         "(percent-encode them)");
+      return std::string(
+          "must not contain spaces, control or non-ASCII characters "
+          "(percent-encode them)");
   WebhookUrl u;
   u.text = std::string(text);
   std::string_view rest;

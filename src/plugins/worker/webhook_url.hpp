@@ -15,8 +15,8 @@ struct WebhookUrl {
   bool https = false;  // scheme https (else http)
   std::string host;    // lower-cased name, IPv4 literal, or IPv6 literal without brackets
   bool ip_literal = false;
-  uint16_t port = 0;    // explicit or the scheme's default
-  std::string target;   // path + "?query", "/" when empty
+  uint16_t port = 0;        // explicit or the scheme's default
+  std::string target;       // path + "?query", "/" when empty
   std::string host_header;  // Host: header value (brackets and a non-default port kept)
 };
 

@@ -13,17 +13,18 @@ WebhookMetrics WebhookMetrics::create(const Host& host) {
   const char* attempts_help = "Webhook delivery attempts by outcome";
   const char* deliveries_help = "Webhook deliveries that reached a final status";
   WebhookMetrics m;
-  m.attempt_delivered = host.counter("sg_webhook_attempts_total", attempts_help,
-                                     "outcome=\"delivered\"");
-  m.attempt_http_error = host.counter("sg_webhook_attempts_total", attempts_help,
-                                      "outcome=\"http_error\"");
+  m.attempt_delivered =
+      host.counter("sg_webhook_attempts_total", attempts_help, "outcome=\"delivered\"");
+  m.attempt_http_error =
+      host.counter("sg_webhook_attempts_total", attempts_help, "outcome=\"http_error\"");
   m.attempt_refused =
       host.counter("sg_webhook_attempts_total", attempts_help, "outcome=\"refused\"");
   m.attempt_timeout =
       host.counter("sg_webhook_attempts_total", attempts_help, "outcome=\"timeout\"");
-  m.attempt_network = host.counter("sg_webhook_attempts_total", attempts_help,
-                                   "outcome=\"network_error\"");
-  m.delivered = host.counter("sg_webhook_deliveries_total", deliveries_help, "status=\"delivered\"");
+  m.attempt_network =
+      host.counter("sg_webhook_attempts_total", attempts_help, "outcome=\"network_error\"");
+  m.delivered =
+      host.counter("sg_webhook_deliveries_total", deliveries_help, "status=\"delivered\"");
   m.failed = host.counter("sg_webhook_deliveries_total", deliveries_help, "status=\"failed\"");
   m.attempt_seconds = host.histogram("sg_webhook_attempt_duration_seconds",
                                      "Duration of webhook delivery attempts (lookup to answer)");
@@ -72,9 +73,11 @@ void Webhooks::start() {
   store_.migrate();
   queue_.start();
   const WebhooksConfig* c = &config_;
-  sg_status st = runner_.register_handler(kWebhookJobType, &Webhooks::job_shim, this,
-                                          [c](int64_t attempt) { return c->backoff_after(attempt); });
-  if (st != SG_OK) throw Error(st, std::string("cannot register the ") + kWebhookJobType + " handler");
+  sg_status st =
+      runner_.register_handler(kWebhookJobType, &Webhooks::job_shim, this,
+                               [c](int64_t attempt) { return c->backoff_after(attempt); });
+  if (st != SG_OK)
+    throw Error(st, std::string("cannot register the ") + kWebhookJobType + " handler");
   handler_registered_ = true;
   timer_ = host_.start_timer(std::chrono::seconds(60), std::chrono::seconds(60), [this] {
     // Ticks must stay short: the SQL runs on the blocking pool, one pass at a time.
@@ -143,7 +146,8 @@ void Webhooks::fan_out(const PublicEvent& event) {
       for (const auto& e : store_.endpoints_of(*event.owner))
         if (topic_matches(e.topics, event.topic)) targets.push_back(e.id);
     if (targets.empty()) return;
-    std::string body = event.document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string body =
+        event.document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     for (const auto& endpoint_id : targets) {
       DeliveryRecord d;
       d.id = sql::uuid_v4();

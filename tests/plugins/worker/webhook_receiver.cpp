@@ -177,8 +177,9 @@ void WebhookReceiver::serve(int fd) {
       state_->cv.wait(lock, [&] { return state_->stopping; });
     } else {
       lock.unlock();
-      std::string head = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n";
+      std::string head = "HTTP/1.1 " + std::to_string(status) +
+                         " X\r\nContent-Length: " + std::to_string(body.size()) +
+                         "\r\nConnection: close\r\n";
       if (!name.empty()) head += name + ": " + value + "\r\n";
       std::string out = head + "\r\n" + body;
       size_t off = 0;

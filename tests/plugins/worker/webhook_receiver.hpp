@@ -37,8 +37,7 @@ class WebhookReceiver {
   // Read requests but never answer (until destruction).
   void hang();
   // Answer with this status, extra header and body (for redirects and large bodies).
-  void answer_with(int status, std::string header_name, std::string header_value,
-                   std::string body);
+  void answer_with(int status, std::string header_name, std::string header_value, std::string body);
 
   std::vector<Request> requests() const;
   size_t count() const;

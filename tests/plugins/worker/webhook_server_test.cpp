@@ -77,8 +77,8 @@ class Webhooks : public ::testing::Test {
   }
   json delivery(const std::string& endpoint_id, const std::string& id,
                 const std::string& who = kAlice, bool admin = false) {
-    auto r = call("GET", "/api/v1/webhooks/" + endpoint_id + "/deliveries/" + id, nullptr, who,
-                  admin);
+    auto r =
+        call("GET", "/api/v1/webhooks/" + endpoint_id + "/deliveries/" + id, nullptr, who, admin);
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json();
   }
@@ -92,8 +92,8 @@ class Webhooks : public ::testing::Test {
       found = items[0];
       return true;
     });
-    EXPECT_TRUE(ok) << "no " << status << " delivery; log: "
-                    << deliveries(endpoint_id, who, admin).dump() << "\n"
+    EXPECT_TRUE(ok) << "no " << status
+                    << " delivery; log: " << deliveries(endpoint_id, who, admin).dump() << "\n"
                     << server_->log();
     return found;
   }
@@ -179,8 +179,8 @@ TEST_F(Webhooks, RetriesUntilTheReceiverAcceptsThenResend) {
   EXPECT_EQ(reqs[0].body, reqs[2].body);
 
   // Resend: a new attempt series of the same delivery.
-  auto r = call("POST", "/api/v1/webhooks/" + id + "/deliveries/" + d["id"].get<std::string>() +
-                            "/resend");
+  auto r = call("POST",
+                "/api/v1/webhooks/" + id + "/deliveries/" + d["id"].get<std::string>() + "/resend");
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(r.json()["status"], "pending");
   EXPECT_EQ(r.json()["series"], 2);
@@ -191,10 +191,11 @@ TEST_F(Webhooks, RetriesUntilTheReceiverAcceptsThenResend) {
   EXPECT_EQ(again["series"], 2);
   EXPECT_EQ(delivery(id, d["id"])["attempt_log"][3]["series"], 2);
   // Bob may not resend Alice's delivery.
-  expect_error(call("POST", "/api/v1/webhooks/" + id + "/deliveries/" +
-                                d["id"].get<std::string>() + "/resend",
-                    nullptr, kBob),
-               404, "not_found");
+  expect_error(
+      call("POST",
+           "/api/v1/webhooks/" + id + "/deliveries/" + d["id"].get<std::string>() + "/resend",
+           nullptr, kBob),
+      404, "not_found");
 }
 
 TEST_F(Webhooks, GivesUpAfterMaxAttempts) {
@@ -222,8 +223,8 @@ TEST_F(Webhooks, TopicFilterOwnerIsolationAndGlobalEndpoints) {
 
   std::string alice_content = create_content(kAlice);  // content.created: global only
   auto r = call("PATCH", "/api/v1/content/" + alice_content, {{"title", "renamed"}});
-  ASSERT_EQ(r.status, 200) << r.body;                   // content.updated: Alice + global
-  std::string bob_content = create_content(kBob);      // content.created: Bob + global
+  ASSERT_EQ(r.status, 200) << r.body;              // content.updated: Alice + global
+  std::string bob_content = create_content(kBob);  // content.created: Bob + global
 
   ASSERT_TRUE(global_rx.wait_for(3)) << server_->log();
   ASSERT_TRUE(alice_rx.wait_for(1)) << server_->log();
@@ -302,8 +303,8 @@ TEST_F(Webhooks, PrivateTargetsAreRefusedByDefault) {
                "target_not_allowed");
   expect_error(call("POST", "/api/v1/webhooks", {{"url", "http://[::1]/x"}, {"topics", {"*"}}}),
                422, "target_not_allowed");
-  auto by_name = create_endpoint(
-      kAlice, "http://localhost:" + std::to_string(rx.port()) + "/named", {"content.*"});
+  auto by_name = create_endpoint(kAlice, "http://localhost:" + std::to_string(rx.port()) + "/named",
+                                 {"content.*"});
 
   create_content(kAlice);
   auto d = settled(by_name["id"], "failed");
@@ -326,18 +327,21 @@ TEST_F(Webhooks, RestAuthorisationAndValidation) {
   start({{"max_endpoints_per_owner", 3}});
   std::string url = "https://hooks.example.com/in";
   expect_error(server_->request("GET", "/api/v1/webhooks"), 401, "unauthorized");
-  expect_error(server_->request("POST", "/api/v1/webhooks",
-                                json{{"url", url}, {"topics", {"*"}}}.dump(),
-                                {{"Content-Type", "application/json"}}),
-               401, "unauthorized");
+  expect_error(
+      server_->request("POST", "/api/v1/webhooks", json{{"url", url}, {"topics", {"*"}}}.dump(),
+                       {{"Content-Type", "application/json"}}),
+      401, "unauthorized");
   auto e = create_endpoint(kAlice, url, {"content.*", "upload.failed"});
   std::string id = e["id"];
   expect_error(server_->request("GET", "/api/v1/webhooks/" + id), 401, "unauthorized");
 
   // Someone else's endpoint does not exist for Bob.
-  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", ""}, {"PATCH", ""}, {"DELETE", ""}, {"POST", "/rotate-secret"},
-           {"GET", "/deliveries"}})
+  for (const auto& [method, path] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", ""},
+                                                        {"PATCH", ""},
+                                                        {"DELETE", ""},
+                                                        {"POST", "/rotate-secret"},
+                                                        {"GET", "/deliveries"}})
     expect_error(call(method, "/api/v1/webhooks/" + id + path,
                       method == "PATCH" ? json{{"description", "x"}} : json(nullptr), kBob),
                  404, "not_found");
@@ -357,19 +361,20 @@ TEST_F(Webhooks, RestAuthorisationAndValidation) {
   expect_error(post(json{{"url", 5}, {"topics", {"*"}}}.dump()), 400, "invalid_request");
   expect_error(post(json{{"url", url}, {"topics", {"*"}}, {"secret", "mine"}}.dump()), 400,
                "invalid_request");
-  for (const std::string& bad : std::vector<std::string>{"ftp://hooks.example.com/", "https://user:pw@hooks.example.com/",
-                          "https://hooks.example.com/#x", "hooks.example.com/in",
-                          "https://hooks.example.com:99999/",
-                          "https://hooks.example.com/" + std::string(2100, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"ftp://hooks.example.com/", "https://user:pw@hooks.example.com/",
+                                "https://hooks.example.com/#x", "hooks.example.com/in",
+                                "https://hooks.example.com:99999/",
+                                "https://hooks.example.com/" + std::string(2100, 'a')}) {
     auto r = post(json{{"url", bad}, {"topics", {"*"}}}.dump());
     expect_error(r, 422, "invalid_url");
   }
   expect_error(post(json{{"url", url}, {"topics", json::array()}}.dump()), 422, "invalid_topics");
   expect_error(post(json{{"url", url}, {"topics", {"content.nope"}}}.dump()), 422,
                "invalid_topics");
-  expect_error(post(json{{"url", url}, {"topics", {"*"}}, {"description", std::string(501, 'd')}}
-                        .dump()),
-               422, "invalid_description");
+  expect_error(
+      post(json{{"url", url}, {"topics", {"*"}}, {"description", std::string(501, 'd')}}.dump()),
+      422, "invalid_description");
 
   // PATCH, rotate-secret, pagination, limits, DELETE.
   auto p = call("PATCH", "/api/v1/webhooks/" + id,

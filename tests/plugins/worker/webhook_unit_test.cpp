@@ -179,8 +179,8 @@ TEST(WebhookUrl, Refused) {
       "http://[not-ip]/",
       "http://-bad.example.com/",
       "http://exa_mple.com/",
-      "http://1.2.3/",         // numeric host that is no valid address
-      "http://0x7f.1/",        // inet_aton-style IPv4
+      "http://1.2.3/",               // numeric host that is no valid address
+      "http://0x7f.1/",              // inet_aton-style IPv4
       "http://ex\xc3\xa4mple.com/",  // non-ASCII (IDN must be punycode)
   };
   for (const char* b : bad) EXPECT_FALSE(parse_webhook_url(b)) << b;
@@ -197,20 +197,22 @@ TEST(WebhookConfig, DefaultsAndGlobalEndpoints) {
   EXPECT_EQ(c.timeout_ms, 10000);
   EXPECT_EQ(c.backoff_ms, (std::vector<int64_t>{10000, 30000, 120000, 600000, 3600000}));
   std::string secret(40, 's');
-  c = WebhooksConfig::from_json(json{
-      {"backoff_ms", {100, 1000}},
-      {"endpoints", {{{"url", "https://ops.example.com/hook"}, {"topics", {"*"}}, {"secret", secret}}}}});
+  c = WebhooksConfig::from_json(
+      json{{"backoff_ms", {100, 1000}},
+           {"endpoints",
+            {{{"url", "https://ops.example.com/hook"}, {"topics", {"*"}}, {"secret", secret}}}}});
   ASSERT_EQ(c.endpoints.size(), 1u);
   EXPECT_EQ(c.endpoints[0].url.host, "ops.example.com");
   EXPECT_TRUE(sg::sql::is_uuid(c.endpoints[0].id));
   // Stable across parses, so delivery logs keep pointing at it after a restart.
-  EXPECT_EQ(WebhooksConfig::from_json(json{{"endpoints",
-                                            {{{"url", "https://ops.example.com/hook"},
-                                              {"topics", {"*"}},
-                                              {"secret", secret}}}}})
-                .endpoints[0]
-                .id,
-            c.endpoints[0].id);
+  EXPECT_EQ(
+      WebhooksConfig::from_json(
+          json{
+              {"endpoints",
+               {{{"url", "https://ops.example.com/hook"}, {"topics", {"*"}}, {"secret", secret}}}}})
+          .endpoints[0]
+          .id,
+      c.endpoints[0].id);
   // Backoff: the list, then its last entry as the cap, minus at most 10 % jitter.
   for (int attempt : {1, 2, 3, 9}) {
     int64_t d = c.backoff_after(attempt), nominal = attempt == 1 ? 100 : 1000;
@@ -237,7 +239,8 @@ TEST(WebhookConfig, Errors) {
   expect_config_error({{"endpoints", {endpoint}}}, "endpoints[0].secret: missing or shorter");
   endpoint["secret"] = std::string(32, 'x');
   endpoint["url"] = "https://u:p@ops.example.com/";
-  expect_config_error({{"endpoints", {endpoint}}}, "endpoints[0].url: must not contain credentials");
+  expect_config_error({{"endpoints", {endpoint}}},
+                      "endpoints[0].url: must not contain credentials");
   endpoint["url"] = "https://ops.example.com/";
   endpoint["topics"] = {"nope"};
   expect_config_error({{"endpoints", {endpoint}}}, "endpoints[0].topics");
@@ -265,10 +268,9 @@ TEST(WebhookEvent, PublicShape) {
   EXPECT_EQ(e.document["id"], a);
   EXPECT_EQ(e.document["topic"], "upload.completed");
   EXPECT_EQ(e.document["created_at"], "2023-11-14T22:13:20.123Z");
-  EXPECT_EQ(e.document["data"],
-            (json{{"content_id", "c1"},
-                  {"owner", "0x1111111111111111111111111111111111111111"},
-                  {"size", 10}}));
+  EXPECT_EQ(e.document["data"], (json{{"content_id", "c1"},
+                                      {"owner", "0x1111111111111111111111111111111111111111"},
+                                      {"size", 10}}));
   ASSERT_TRUE(e.owner);
   auto no_owner = make_public_event(b, "transcode.failed", json{{"content_id", "c1"}}, 0);
   EXPECT_FALSE(no_owner.owner);
