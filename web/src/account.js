@@ -33,7 +33,9 @@ export async function renderAccount(el) {
   if (!session.checked) return;
   const user = session.user;
   if (!user) {
-    el.append(signInButton());
+    // Without a wallet the start page explains what to install; a button that can only fail
+    // would be noise.
+    if (provider()) el.append(signInButton());
     return;
   }
   const chains = await knownChains();
