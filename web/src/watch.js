@@ -197,9 +197,13 @@ export async function watchView(main, { id }) {
       return;
     }
     loadStoryboard(playback.storyboard).then((cues) => controls.setCues(cues)).catch(() => {});
-    // Autoplay when the browser allows it (it does after a click in the app); otherwise the
-    // Play button waits for the viewer.
-    video.play().catch(() => {});
+    // Autoplay with sound when the browser allows it (after a click in the app it does); else
+    // muted (browsers allow that), with the Unmute button one tap away; else the Play button.
+    video.play().catch((e) => {
+      if (e?.name !== 'NotAllowedError' || disposed) return;
+      video.muted = true;
+      video.play().then(() => notify('Playing muted: press Unmute (or m) for sound.')).catch(() => {});
+    });
     video.addEventListener('playing', () => {
       box.dataset.playing = 'true';
     }, { once: true });

@@ -230,8 +230,9 @@ async function main() {
   await page.waitForFunction(() => document.querySelector('.player video').paused, null, { timeout: 5000 });
   await page.locator('body').press('k');
   await page.waitForFunction(() => !document.querySelector('.player video').paused, null, { timeout: 5000 });
+  const mutedBefore = await page.evaluate(() => document.querySelector('.player video').muted);
   await page.locator('body').press('m');
-  const muted = await page.evaluate(() => document.querySelector('.player video').muted);
+  const muted = (await page.evaluate(() => document.querySelector('.player video').muted)) !== mutedBefore;
   // Hovering the seek bar shows a storyboard tile.
   const seek = page.getByLabel('Seek');
   const box = await seek.boundingBox();

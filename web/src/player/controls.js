@@ -145,6 +145,8 @@ export function buildControls({ video, container, engines, engineName, onEngineC
   const onKey = (e) => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target;
+    // Space on a focused button is that button's own click (keyboard users rely on it).
+    if (e.key === ' ' && (t.tagName === 'BUTTON' || t.tagName === 'A')) return;
     if (t.closest?.('dialog') || t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) {
       // Let ranges keep their own arrow keys; the letter shortcuts still apply on them.
       if (!(t.tagName === 'INPUT' && t.type === 'range' && /^[kfm ]$/i.test(e.key))) return;
