@@ -124,10 +124,10 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
   EXPECT_EQ(index.header("Cache-Control"), "no-cache");
   EXPECT_EQ(index.header("X-Content-Type-Options"), "nosniff");
   const std::string csp = index.header("Content-Security-Policy");
-  for (const char* directive :
-       {"script-src 'self'", "style-src 'self'", "worker-src 'self' blob:", "media-src 'self' blob:",
-        "connect-src 'self'", "img-src 'self' data: blob:", "object-src 'none'", "base-uri 'none'",
-        "frame-ancestors 'none'"})
+  for (const char* directive : {"script-src 'self'", "style-src 'self'", "worker-src 'self' blob:",
+                                "media-src 'self' blob:", "connect-src 'self'",
+                                "img-src 'self' data: blob:", "object-src 'none'",
+                                "base-uri 'none'", "frame-ancestors 'none'"})
     EXPECT_NE(csp.find(directive), std::string::npos) << directive << " not in: " << csp;
   EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
   EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos) << csp;
@@ -155,15 +155,30 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
   // The person at the keyboard.
   fs::remove_all(kArtifacts);
   fs::create_directories(kArtifacts);
-  auto run = sgtest::run_command({"node", (kNodeDir / "webapp" / "webapp.mjs").string(), "--base",
-                                  base, "--clip", clip.string(), "--owner-key", kOwnerKey,
-                                  "--holder-key", chain->key(0), "--non-holder-key", chain->key(1),
-                                  "--chain-id", "1337", "--erc721", chain->erc721(), "--token-id",
-                                  "1", "--artifacts", kArtifacts.string(), "--timeout-ms", "90000"},
+  auto run = sgtest::run_command({"node",
+                                  (kNodeDir / "webapp" / "webapp.mjs").string(),
+                                  "--base",
+                                  base,
+                                  "--clip",
+                                  clip.string(),
+                                  "--owner-key",
+                                  kOwnerKey,
+                                  "--holder-key",
+                                  chain->key(0),
+                                  "--non-holder-key",
+                                  chain->key(1),
+                                  "--chain-id",
+                                  "1337",
+                                  "--erc721",
+                                  chain->erc721(),
+                                  "--token-id",
+                                  "1",
+                                  "--artifacts",
+                                  kArtifacts.string(),
+                                  "--timeout-ms",
+                                  "90000"},
                                  {}, std::chrono::seconds(110));
-  {
-    std::ofstream(kArtifacts / "webapp.log") << run.output;
-  }
+  { std::ofstream(kArtifacts / "webapp.log") << run.output; }
   const json r = last_json_line(run.output);
   if (std::getenv("SG_E2E_VERBOSE") != nullptr) std::cerr << run.output << "\n";
   ASSERT_TRUE(r.is_object()) << "webapp.mjs printed no report:\n" << run.output;
@@ -267,10 +282,10 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
   EXPECT_TRUE(r["csp"].empty()) << r["csp"].dump(2);
   EXPECT_TRUE(r["errors"].empty()) << r["errors"].dump(2);
 
-  for (const char* shot : {"00-no-wallet.png", "01-signed-in.png", "02-uploading.png",
-                           "03-paused.png", "05-ready.png", "06-playing.png", "07-edit-gate.png",
-                           "08-gated.png", "09-holder-plays.png", "10-non-holder-denied.png",
-                           "11-signed-out.png"})
+  for (const char* shot :
+       {"00-no-wallet.png", "01-signed-in.png", "02-uploading.png", "03-paused.png", "05-ready.png",
+        "06-playing.png", "07-edit-gate.png", "08-gated.png", "09-holder-plays.png",
+        "10-non-holder-denied.png", "11-signed-out.png"})
     EXPECT_GT(fs::exists(kArtifacts / shot) ? fs::file_size(kArtifacts / shot) : 0, 1000u) << shot;
   const auto took = std::chrono::steady_clock::now() - t0;
   std::cerr << "[webapp] whole test " << std::chrono::duration<double>(took).count()

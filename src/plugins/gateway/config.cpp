@@ -176,8 +176,9 @@ GatewayConfig parse_config(const json& cfg) {
       const json& r = (*it)[i];
       const std::string key = "static.cache_rules[" + std::to_string(i) + "]";
       if (!r.is_object()) bad(key, "expected {path_prefix, cache_control}");
-      for (const auto& [k, v] : r.items()) {
-        if (k != "path_prefix" && k != "cache_control") bad(key + "." + k, "unknown key");
+      for (auto field = r.begin(); field != r.end(); ++field) {
+        if (field.key() != "path_prefix" && field.key() != "cache_control")
+          bad(key + "." + field.key(), "unknown key");
       }
       StaticCacheRule rule;
       read(r, "path_prefix", key + ".", rule.path_prefix);

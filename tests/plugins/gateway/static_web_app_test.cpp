@@ -3,6 +3,8 @@
 // Content-Security-Policy on HTML only, nosniff everywhere, and the configuration's checks.
 #include <gtest/gtest.h>
 
+#include <streamgate/plugin.hpp>
+
 #include "config.hpp"
 #include "gateway_fixture.hpp"
 #include "static_policy.hpp"
