@@ -1,9 +1,9 @@
 // Page-side recorders installed before the app runs (page.addInitScript): every value the
-// upload progress bars and the library's status badges take, Content-Security-Policy
+// upload progress bars and the library's cards' statuses (by content id) take, Content-Security-Policy
 // violations, and the first `playing` of a video with its time since navigation start.
 export async function installRecorders(page) {
   await page.addInitScript(() => {
-    const rec = { progress: [], statuses: [], csp: [], firstPlaying: null };
+    const rec = { progress: [], statuses: {}, csp: [], firstPlaying: null };
     window.__sgRec = rec;
     document.addEventListener('securitypolicyviolation', (e) => {
       rec.csp.push(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile || '?'}:${e.lineNumber || 0}`);
@@ -20,8 +20,8 @@ export async function installRecorders(page) {
           if (bar && m.attributeName === 'data-value') rec.progress.push(Number(bar.dataset.value));
           const card = el.closest('li.card[data-content-id]');
           if (card && m.attributeName === 'data-status') {
-            const last = rec.statuses[rec.statuses.length - 1];
-            if (last !== card.dataset.status) rec.statuses.push(card.dataset.status);
+            const list = (rec.statuses[card.dataset.contentId] ||= []);
+            if (list[list.length - 1] !== card.dataset.status) list.push(card.dataset.status);
           }
         }
       }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ['data-value', 'data-status'] });

@@ -30,7 +30,7 @@ const MOBILE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 
 const started = Date.now();
-const out = { ok: false, steps: {}, csp: [], errors: [], screenshots: [] };
+const out = { ok: false, steps: {}, csp: [], errors: [], screenshots: [], timeline: {} };
 let printed = false;
 function finish(code) {
   if (!printed) {
@@ -73,6 +73,18 @@ function chromiumPath(explicit) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// page.waitForFunction evaluates a string in the page, which the app's CSP (no
+// 'unsafe-eval') refuses, rightly; page.evaluate of a function is not affected, so poll that.
+async function waitFor(page, fn, arg, { timeout = 30000, polling = 100 } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeout} ms waiting for ${fn.toString().slice(0, 160)}`);
+    await sleep(polling);
+  }
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   fs.mkdirSync(o.artifacts, { recursive: true });
@@ -82,6 +94,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: chromiumPath(o.chromium), args: LAUNCH_ARGS, headless: true, timeout: 30000 });
   out.browserVersion = browser.version();
   const shot = async (page, name) => {
+    out.timeline[name] = Date.now() - started; // where the time goes, for a slow run
     const file = path.join(o.artifacts, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     out.screenshots.push(file);
@@ -129,7 +142,7 @@ async function main() {
     return 'pushState';
   };
   const waitPlaying = async (page, seconds) => {
-    await page.waitForFunction((s) => {
+    await waitFor(page, (s) => {
       const v = document.querySelector('.player video');
       return v && v.currentTime > s && !v.paused;
     }, seconds, { timeout: left(), polling: 100 });
@@ -167,7 +180,7 @@ async function main() {
   await page.locator('input[type="file"]').setInputFiles(o.clip);
   const row = page.locator('li.upload-row').first();
   const bar = row.locator('[data-testid="upload-progress"]');
-  await page.waitForFunction(() => {
+  await waitFor(page, () => {
     const b = document.querySelector('[data-testid="upload-progress"]');
     return b && Number(b.dataset.value) > 15;
   }, null, { timeout: left(), polling: 50 });
@@ -182,7 +195,7 @@ async function main() {
   const pausedText = (await row.locator('.upload-status').textContent()).trim();
   await shot(page, '03-paused');
   await row.getByRole('button', { name: 'Resume' }).click();
-  await page.waitForFunction(() => document.querySelector('li.upload-row')?.dataset.state, null, { timeout: left(), polling: 100 });
+  await waitFor(page, () => document.querySelector('li.upload-row')?.dataset.state, null, { timeout: left(), polling: 100 });
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
   const state = await row.getAttribute('data-state');
   const contentId = await row.getAttribute('data-content-id');
@@ -198,9 +211,9 @@ async function main() {
     await shot(page, '04-processing');
     shotProcessing = true;
   }
-  await page.waitForFunction((id) => document.querySelector(`li.card[data-content-id="${id}"]`)?.dataset.status === 'ready', contentId, { timeout: left(), polling: 100 });
+  await waitFor(page, (id) => document.querySelector(`li.card[data-content-id="${id}"]`)?.dataset.status === 'ready', contentId, { timeout: left(), polling: 100 });
   // The poster of a ready video (the browser loaded the image).
-  await page.waitForFunction((id) => {
+  await waitFor(page, (id) => {
     const img = document.querySelector(`li.card[data-content-id="${id}"] .poster img`);
     return img && img.complete && img.naturalWidth > 0;
   }, contentId, { timeout: 15000, polling: 100 }).catch(() => {});
@@ -208,7 +221,7 @@ async function main() {
   const rec2 = await recorded(page);
   out.steps.library = {
     firstStatus,
-    statuses: [firstStatus, ...rec2.statuses.filter((s, i, a) => i === 0 ? s !== firstStatus : s !== a[i - 1])],
+    statuses: [firstStatus, ...(rec2.statuses[contentId] || [])].filter((s, i, a) => i === 0 || s !== a[i - 1]),
     shotProcessing,
     liveMode: await page.getByTestId('live-mode').getAttribute('data-mode'),
     badge: (await card.getByTestId('status').textContent()).trim(),
@@ -227,9 +240,9 @@ async function main() {
   const storyboardCues = Number(await page.locator('.seek-wrap').getAttribute('data-storyboard').catch(() => '0'));
   // Keyboard: k pauses, k plays again, m mutes.
   await page.locator('body').press('k');
-  await page.waitForFunction(() => document.querySelector('.player video').paused, null, { timeout: 5000 });
+  await waitFor(page, () => document.querySelector('.player video').paused, null, { timeout: 5000 });
   await page.locator('body').press('k');
-  await page.waitForFunction(() => !document.querySelector('.player video').paused, null, { timeout: 5000 });
+  await waitFor(page, () => !document.querySelector('.player video').paused, null, { timeout: 5000 });
   const mutedBefore = await page.evaluate(() => document.querySelector('.player video').muted);
   await page.locator('body').press('m');
   const muted = (await page.evaluate(() => document.querySelector('.player video').muted)) !== mutedBefore;
@@ -257,7 +270,7 @@ async function main() {
   await shot(page, '07-edit-gate');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await dialog.waitFor({ state: 'detached', timeout: left() });
-  await page.waitForFunction((id) => document.querySelector(`li.card[data-content-id="${id}"] .visibility`)?.textContent === 'NFT holders', contentId, { timeout: left() });
+  await waitFor(page, (id) => document.querySelector(`li.card[data-content-id="${id}"] .visibility`)?.textContent === 'NFT holders', contentId, { timeout: left() });
   await shot(page, '08-gated');
   out.steps.gate = { chainOptions, visibility: (await card.locator('.visibility').textContent()).trim() };
   await collectCsp(page, 'owner');
