@@ -34,6 +34,18 @@ if (!fs.existsSync(executablePath)) throw new Error(`no chromium at ${executable
 const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 
+// page.waitForFunction evaluates a string in the page, which the app's CSP refuses; poll
+// page.evaluate instead (not subject to the page's CSP). 10 ms polling: the times are read
+// from the page's own clock, so polling only bounds how soon the script notices.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(page, fn, timeout = 20000) {
+  const until = Date.now() + timeout;
+  while (!(await page.evaluate(fn))) {
+    if (Date.now() > until) throw new Error(`timed out: ${fn}`);
+    await sleep(10);
+  }
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : null;
@@ -53,16 +65,28 @@ async function load(page) {
     if (viaStart && location.pathname === '/') history.replaceState({}, '', watch);
     const t = { playing: null, frame: null };
     window.__ff = t;
-    document.addEventListener('playing', () => {
-      t.playing ??= performance.now();
+    // First frame: the first video frame presented after playback started
+    // (requestVideoFrameCallback), else the first timeupdate with currentTime > 0.
+    document.addEventListener('playing', (e) => {
+      if (t.playing !== null) return;
+      t.playing = performance.now();
+      const v = e.target;
+      if (typeof v.requestVideoFrameCallback === 'function') {
+        const onFrame = (now, meta) => {
+          if (meta.mediaTime > 0 || v.currentTime > 0) t.frame ??= performance.now();
+          else v.requestVideoFrameCallback(onFrame);
+        };
+        v.requestVideoFrameCallback(onFrame);
+      }
     }, true);
     document.addEventListener('timeupdate', (e) => {
-      if (t.frame === null && e.target.currentTime > 0) t.frame = performance.now();
+      if (t.frame === null && e.target.currentTime > 0 && typeof e.target.requestVideoFrameCallback !== 'function') t.frame = performance.now();
     }, true);
   }, { watch: watchPath, viaStart: !direct });
   await page.goto(direct ? `${args.base}${watchPath}` : `${args.base}/`);
-  await page.waitForFunction(() => window.__ff.playing !== null && window.__ff.frame !== null, null, { timeout: 20000, polling: 10 });
-  return page.evaluate(() => window.__ff);
+  await waitFor(page, () => window.__ff.playing !== null && window.__ff.frame !== null);
+  // The app's own marks (performance.mark in web/src/watch.js): where the time went.
+  return page.evaluate(() => ({ ...window.__ff, marks: Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])) }));
 }
 
 function weight(entries) {
@@ -84,7 +108,7 @@ async function pageWeight(url, wait) {
     url = `${args.base}/`;
   }
   await page.goto(url);
-  await page.waitForFunction(wait, null, { timeout: 20000 });
+  await waitFor(page, wait);
   const entries = await page.evaluate(() => [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map((e) => e.toJSON()));
   await ctx.close();
   return weight(entries);

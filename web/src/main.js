@@ -7,6 +7,9 @@ import { onSessionChange, refreshSession, session } from './session.js';
 import { onWalletChange } from './wallet.js';
 import { notify } from './notice.js';
 
+// A watch page loads its code while the session is checked, not after (time to first frame).
+if (location.pathname.startsWith('/watch/')) import('./watch.js').then((m) => m.preload?.());
+
 route('/', homeView);
 route('/watch/{id}', (main, params) => import('./watch.js').then((m) => m.watchView(main, params)));
 
@@ -53,4 +56,11 @@ onWalletChange(({ accounts }) => {
   }
 });
 
-refreshSession().then(() => startRouter(render));
+// The start page differs for signed-in users, so it waits for the session check; a watch page
+// does not (the playback answer decides, with the same cookie), which saves a round trip.
+if (location.pathname.startsWith('/watch/')) {
+  refreshSession();
+  startRouter(render);
+} else {
+  refreshSession().then(() => startRouter(render));
+}

@@ -9,7 +9,7 @@ import { chainLabel, count, shortAddress } from './format.js';
 import { notify } from './notice.js';
 import { knownChains, session, signOut, signIn } from './session.js';
 import { buildControls } from './player/controls.js';
-import { availableEngines, createEngine, defaultEngine } from './player/engines.js';
+import { availableEngines, createEngine, defaultEngine, hasMse } from './player/engines.js';
 import { loadStoryboard } from './player/storyboard.js';
 
 const ENGINE_KEY = 'sg.player';
@@ -29,12 +29,21 @@ function requirementFromGate(gate) {
   return gate ? { type: 'nft', ...gate } : null;
 }
 
+// Starts loading the default player's code (a separate chunk) ahead of the playback answer.
+export function preload() {
+  if (hasMse()) import('hls.js').catch(() => {});
+}
+
 export async function watchView(main, { id }) {
   let disposed = false;
   let player = null;
   let retryTimer = null;
   const root = h('div', { class: 'watch' });
   main.append(root);
+  performance.mark('sg:watch-view');
+  preload();
+  // The record (title, description) and the playback decision are asked for at once.
+  let firstPlayback = api.playback(id).then((value) => ({ value }), (error) => ({ error }));
 
   let record = null;
   try {
@@ -70,7 +79,15 @@ export async function watchView(main, { id }) {
     stage.append(h('p', { class: 'muted', role: 'status' }, 'Checking access…'));
     let playback;
     try {
-      playback = await api.playback(id);
+      if (firstPlayback) {
+        const answer = await firstPlayback;
+        performance.mark('sg:playback-answer');
+        firstPlayback = null;
+        if (answer.error) throw answer.error;
+        playback = answer.value;
+      } else {
+        playback = await api.playback(id);
+      }
     } catch (e) {
       if (!disposed) await refusal(e);
       return;
@@ -192,6 +209,7 @@ export async function watchView(main, { id }) {
       box.dataset.engine = engineName;
     }
     await start();
+    performance.mark('sg:engine-started');
     if (disposed) {
       player?.destroy();
       return;

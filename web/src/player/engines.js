@@ -29,8 +29,13 @@ export function defaultEngine(video, preferred) {
 
 async function hlsEngine(video, playback, cb) {
   const { default: Hls } = await import('hls.js');
-  const hls = new Hls({ capLevelToPlayerSize: true, startPosition: -1 });
-  hls.on(Hls.Events.MANIFEST_PARSED, () => cb.onLevels());
+  // No worker: StreamGate's renditions are CMAF (fMP4), which hls.js passes through without
+  // transmuxing, and a worker would parse hls.js a second time before the first frame.
+  const hls = new Hls({ capLevelToPlayerSize: true, startPosition: -1, enableWorker: false, startFragPrefetch: true });
+  hls.on(Hls.Events.MANIFEST_PARSED, () => {
+    performance.mark('sg:manifest-parsed');
+    cb.onLevels();
+  });
   hls.on(Hls.Events.LEVEL_SWITCHED, () => cb.onLevelSwitched?.());
   hls.on(Hls.Events.ERROR, (_, d) => {
     const status = d.response?.code || 0;
