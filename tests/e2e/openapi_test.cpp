@@ -7,7 +7,8 @@
 //  - ResponsesMatchTheDocument: every documented operation is called for its success and its
 //    errors; each answer (method, route template, status, content type, body) is recorded and
 //    tests/node/openapi/validate.mjs checks them against the document with ajv (a status the
-//    document does not list for that operation, or a body off its schema, fails).
+//    document does not list for that operation, a body off its schema, or a documented
+//    header missing (`required`) or off its schema, fails).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <yaml-cpp/yaml.h>
@@ -94,7 +95,14 @@ struct Stack {
   std::set<std::string> plugins;          // ids of the loaded plugins
 
   std::string base() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+  // The web app page streaming's /watch/{id} serves (plugins.streaming.watch_page).
+  fs::path watch_page() const { return dir.path() / "app" / "index.html"; }
 };
+
+// A page like the web app's: the watch route puts its link-preview tags at the marker.
+constexpr const char* kWatchPage =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><!--sg:head--><title>app</title></head>"
+    "<body><div id=\"app\"></div></body></html>\n";
 
 json run_wallet(const std::vector<std::string>& args) {
   std::vector<std::string> argv{"node", (kNodeDir / "openapi" / "wallet.mjs").string()};
@@ -122,6 +130,8 @@ std::unique_ptr<Stack> start_stack() {
   fs::create_directories(web / "docs");
   std::ofstream(web / "index.html") << "<!doctype html><title>StreamGate</title>\n";
   std::ofstream(web / "docs" / "index.html") << "<!doctype html><title>docs</title>\n";
+  fs::create_directories(s->watch_page().parent_path());
+  std::ofstream(s->watch_page()) << kWatchPage;
   s->server = std::make_unique<sgtest::StreamGateServer>();
   const std::string domain = "127.0.0.1:" + std::to_string(s->server->port());
   // A chain whose only RPC endpoint is a closed loopback port: NFT checks on it fail closed.
@@ -146,6 +156,7 @@ std::unique_ptr<Stack> start_stack() {
            {"segment_seconds", 2},
            {"storyboard_interval_seconds", 1},
            {"max_duration_seconds", 60}}},
+         {"streaming", {{"watch_page", s->watch_page().string()}}},
          {"worker", {{"poll_ms", 100}}}}}});
   if (!s->server->start()) return nullptr;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -197,6 +208,13 @@ class Recorder {
 
   void record(const std::string& method, const std::string& route, const std::string& target,
               const HttpResponse& r) {
+    // Lower-cased names (the first value of each), for the documented response headers.
+    json headers = json::object();
+    for (const auto& [name, value] : r.headers) {
+      std::string key = name;
+      for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!headers.contains(key)) headers[key] = value;
+    }
     const std::string type = r.header("Content-Type");
     // JSON and event streams are validated; other bodies only need their size.
     const bool text = type.find("json") != std::string::npos ||
@@ -208,7 +226,8 @@ class Recorder {
                           {"content_type", type},
                           {"body", text ? r.body : ""},
                           {"body_bytes", r.body.size()},
-                          {"allow", r.header("Allow")}});
+                          {"allow", r.header("Allow")},
+                          {"headers", headers}});
   }
   void add(const json& exchange) { exchanges_.push_back(exchange); }
   const json& exchanges() const { return exchanges_; }
@@ -586,6 +605,60 @@ void exercise_jobs(Recorder& rec, Stack& s, const Media& m) {
   wait_for_job_end(s, second);
 }
 
+// View analytics: the administrator owns the public clip whose segments exercise_content
+// fetched (so it has a view); the plain user owns a draft of their own (zeros, one row a day).
+void exercise_stats(Recorder& rec, Stack& s, const Media& m, const std::string& user_draft) {
+  const std::string stats = "/api/v1/content/{id}/stats";
+  const std::string clip = "/api/v1/content/" + m.content + "/stats";
+  auto owner = rec.call(200, "GET", stats, clip, "", bearer(s.admin));
+  if (owner.status == 200) {
+    json body = owner.json();
+    EXPECT_GE(body["totals"].value("views", 0), 1) << owner.body;
+    EXPECT_GT(body["totals"].value("watch_seconds", 0.0), 0.0) << owner.body;
+    EXPECT_EQ(body["days"].size(), 30u) << owner.body;
+    ASSERT_FALSE(body["renditions"].empty()) << owner.body;
+    EXPECT_EQ(body["renditions"][0].value("name", ""), "240p") << owner.body;
+  }
+  const std::string mine = "/api/v1/content/" + user_draft + "/stats";
+  auto zeros = rec.call(200, "GET", stats, mine + "?days=1", "", bearer(s.user));
+  if (zeros.status == 200) {
+    EXPECT_EQ(zeros.json()["days"].size(), 1u) << zeros.body;
+    EXPECT_EQ(zeros.json()["totals"].value("views", -1), 0) << zeros.body;
+  }
+  rec.call(401, "GET", stats, clip);
+  rec.call(403, "GET", stats, clip, "", bearer(s.user));
+  rec.call(404, "GET", stats, std::string("/api/v1/content/") + kUnknownId + "/stats", "",
+           bearer(s.admin));
+  rec.call(404, "GET", stats, "/api/v1/content/nope/stats", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?days=0", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?days=366", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?days=ten", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?colour=red", "", bearer(s.admin));
+}
+
+// The watch page: named link-preview tags only for the public ready clip; the user's draft
+// (not public, not ready), an unknown id and a non-id get the same generic page. A missing
+// app file is a 503 until it is back.
+void exercise_watch(Recorder& rec, Stack& s, const Media& m, const std::string& user_draft) {
+  const std::string watch = "/watch/{id}";
+  auto named = rec.call(200, "GET", watch, "/watch/" + m.content);
+  EXPECT_NE(named.body.find("<title>openapi</title>"), std::string::npos) << named.body;
+  EXPECT_NE(named.body.find("video.other"), std::string::npos) << named.body;
+  EXPECT_EQ(named.body.find("<title>app</title>"), std::string::npos) << named.body;
+  rec.call(200, "HEAD", watch, "/watch/" + m.content);
+  for (const std::string& other : {user_draft, std::string(kUnknownId), std::string("not-an-id")}) {
+    auto generic = rec.call(200, "GET", watch, "/watch/" + other);
+    EXPECT_EQ(generic.body.find("user-draft"), std::string::npos) << generic.body;
+    EXPECT_EQ(generic.body.find("video.other"), std::string::npos) << generic.body;
+    EXPECT_NE(generic.body.find("website"), std::string::npos) << generic.body;
+  }
+  const fs::path away = s.watch_page().string() + ".away";
+  fs::rename(s.watch_page(), away);
+  rec.call(503, "GET", watch, "/watch/" + m.content);
+  fs::rename(away, s.watch_page());
+  rec.call(200, "GET", watch, "/watch/" + m.content);
+}
+
 void exercise_static(Recorder& rec) {
   const std::string files = "/{path}";
   auto index = rec.call(200, "GET", files, "/");
@@ -667,6 +740,13 @@ TEST(OpenApiConformance, ResponsesMatchTheDocument) {
       << stream["body"];
   rec.add(stream);
   exercise_jobs(rec, *s, m);
+  // A draft of the plain user's own (unrecorded: POST /api/v1/content is exercised above).
+  auto draft = s->server->request("POST", "/api/v1/content", json{{"title", "user-draft"}}.dump(),
+                                  bearer(s->user, {{"Content-Type", "application/json"}}));
+  ASSERT_EQ(draft.status, 201) << draft.body;
+  const std::string user_draft = draft.json().value("id", "");
+  exercise_stats(rec, *s, m, user_draft);
+  exercise_watch(rec, *s, m, user_draft);
   exercise_static(rec);
   // Static files are mounted at "/": every path no other route serves is theirs.
   rec.call(404, "GET", "/{path}", "/api/v1/nothing-here");

@@ -2,14 +2,16 @@
 // Checks recorded real HTTP exchanges against docs/openapi.yaml (OpenAPI 3.1):
 //   node validate.mjs <openapi.yaml> <exchanges.json>
 // exchanges.json: {"plugins": ["gateway", ...], "exchanges": [{method, route, target, status,
-//   content_type, body, body_bytes, allow}, ...]} where `route` is the documented path template the request was
-//   meant for ("" for a path no route serves).
+//   content_type, body, body_bytes, allow, headers}, ...]} where `route` is the documented path template the
+//   request was meant for ("" for a path no route serves) and `headers` (optional) maps the
+//   answer's lower-cased header names to their values.
 // Fails (exit 1, one line per problem) when the document is not valid OpenAPI 3.1 (the
 // official schema), when a response's status is not documented for its path and method (nor
 // listed in `x-gateway-responses` with its error code), when its content type is not
 // documented for that status, when a JSON body does not validate against the documented
-// schema (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses), and when an operation of a loaded
-// plugin (`x-plugin`) was never exercised.
+// schema (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses), when a documented response header
+// marked `required` is missing or a documented header's value is off its schema, and when an
+// operation of a loaded plugin (`x-plugin`) was never exercised.
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -209,6 +211,28 @@ function checkEventStream(x, pointer) {
   if (events === 0) problems.push(`${x.label}: the stream carried no event`);
 }
 
+// The documented headers of a response against the answer's headers: a `required` one must be
+// there, and every one present must match its schema (a numeric value is also tried as a number,
+// for `type: integer` headers such as Retry-After).
+function checkHeaders(x, response, pointer) {
+  if (!x.headers || typeof x.headers !== 'object') return;
+  for (const [name, raw] of Object.entries(response.headers || {})) {
+    const header = resolve(raw);
+    const value = x.headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (header?.required) problems.push(`${x.label}: documented header ${name} is missing`);
+      continue;
+    }
+    if (!header?.schema) continue;
+    const at = typeof raw.$ref === 'string' ? raw.$ref.slice(1) : `${pointer}/headers/${pointerEscape(name)}`;
+    const v = validatorAt(`${at}/schema`);
+    if (!v) continue;
+    const numeric = /^-?[0-9]+(\.[0-9]+)?$/.test(value);
+    if (!v(value) && !(numeric && v(Number(value))))
+      problems.push(`${x.label}: header ${name}: "${value}" ${ajv.errorsText(v.errors)}`);
+  }
+}
+
 // 3. Every recorded exchange.
 const exercised = new Set();
 const counts = { exchanges: 0, json_validated: 0, events_validated: 0 };
@@ -237,6 +261,7 @@ for (const raw of input.exchanges) {
     continue;
   }
   const { response, pointer } = found;
+  checkHeaders(x, response, pointer);
   const hasBody = x.body.length > 0 || (x.body_bytes ?? 0) > 0;
   if (!response.content) {
     if (hasBody) problems.push(`${x.label}: documented without content, answered ${x.body.length} bytes`);
