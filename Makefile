@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CONFIG ?= config/streamgate.yaml
 
-.PHONY: run test build deps deps-test configure clean format
+.PHONY: run test build web deps deps-test configure clean format
 
 run: deps build
 	$(BUILD_DIR)/bin/streamgate --config $(CONFIG)
@@ -22,8 +22,12 @@ deps-test:
 configure:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
 
-build: configure
+build: configure web
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The web app served at / (web/ -> web/dist); quick when nothing changed.
+web:
+	scripts/build-web.sh
 
 format:
 	find include src tests examples bench -name '*.[ch]pp' -o -name '*.[ch]' | xargs clang-format -i

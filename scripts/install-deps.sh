@@ -27,9 +27,10 @@ for pkg in "${wanted[@]}"; do
   fi
 done
 
-# Node may come from Debian or from NodeSource (whose nodejs bundles npm and conflicts with
-# Debian's npm package), so it is judged by the commands, not by package names.
-if [ "$profile" != build ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+# Node builds the web app (scripts/build-web.sh), so every profile needs it. It may come from
+# Debian or from NodeSource (whose nodejs bundles npm and conflicts with Debian's npm
+# package), so it is judged by the commands, not by package names.
+if ! { command -v node && command -v npm; } >/dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
 

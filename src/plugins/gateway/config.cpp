@@ -52,6 +52,14 @@ const json& section(const json& obj, const char* name, const std::string& prefix
   return *it;
 }
 
+// A header value from the configuration: printable ASCII only, so it can never split a
+// response (CR/LF) or be refused when the answer is built.
+void check_header_value(const std::string& v, const std::string& key) {
+  for (char ch : v) {
+    if (ch < 0x20 || ch > 0x7e) bad(key, "must be printable ASCII (a single header value)");
+  }
+}
+
 // Accepts either a list of strings or one comma-separated string.
 std::string joined_list(const json& obj, const char* name, const std::string& prefix,
                         std::string fallback) {
@@ -157,6 +165,31 @@ GatewayConfig parse_config(const json& cfg) {
     bad("static.mount", "must start with '/'");
   if (c.static_files.index.find('/') != std::string::npos)
     bad("static.index", "must be a file name");
+  read(st, "cache_control", "static.", c.static_files.cache_control);
+  read(st, "content_security_policy", "static.", c.static_files.content_security_policy);
+  check_header_value(c.static_files.cache_control, "static.cache_control");
+  check_header_value(c.static_files.content_security_policy, "static.content_security_policy");
+  if (auto it = st.find("cache_rules"); it != st.end() && !it->is_null()) {
+    if (!it->is_array())
+      bad("static.cache_rules", "expected a list of {path_prefix, cache_control}");
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const json& r = (*it)[i];
+      const std::string key = "static.cache_rules[" + std::to_string(i) + "]";
+      if (!r.is_object()) bad(key, "expected {path_prefix, cache_control}");
+      for (auto field = r.begin(); field != r.end(); ++field) {
+        if (field.key() != "path_prefix" && field.key() != "cache_control")
+          bad(key + "." + field.key(), "unknown key");
+      }
+      StaticCacheRule rule;
+      read(r, "path_prefix", key + ".", rule.path_prefix);
+      read(r, "cache_control", key + ".", rule.cache_control);
+      if (rule.path_prefix.empty() || rule.path_prefix.front() != '/')
+        bad(key + ".path_prefix", "must start with '/'");
+      if (!r.contains("cache_control")) bad(key + ".cache_control", "is required");
+      check_header_value(rule.cache_control, key + ".cache_control");
+      c.static_files.cache_rules.push_back(std::move(rule));
+    }
+  }
   return c;
 }
 

@@ -42,10 +42,30 @@ struct RateLimitConfig {
   bool use_cache = false;  // backend: cache (shared across instances) instead of local
 };
 
+// One per-path caching rule of the static folder: files whose URL path starts with
+// `path_prefix` get `cache_control`. Rules are tried in order; the first match wins.
+struct StaticCacheRule {
+  std::string path_prefix;
+  std::string cache_control;
+};
+
+// The policy a web app needs: HTML that browsers always revalidate (it names the current
+// hashed assets), hashed assets cached for a year, and a Content-Security-Policy on pages.
+inline constexpr const char* kDefaultStaticCsp =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; worker-src 'self' blob:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
 struct StaticConfig {
   std::string dir;  // empty = no static serving
   std::string mount = "/";
   std::string index = "index.html";
+  // Cache-Control for files no rule matches: revalidate every time (ETag / Last-Modified
+  // make that a 304), never a stale page. "" = no header.
+  std::string cache_control = "no-cache";
+  std::vector<StaticCacheRule> cache_rules;
+  // Sent with every text/html answer of the folder; "" = none.
+  std::string content_security_policy = kDefaultStaticCsp;
 };
 
 struct GatewayConfig {

@@ -9,11 +9,13 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <vector>
 
 #include <streamgate/plugin.hpp>
 
 #include "exchange.hpp"
 #include "mime.hpp"
+#include "static_policy.hpp"
 
 namespace sg::gateway {
 namespace {
@@ -173,7 +175,13 @@ sg_http_handler_result StaticFiles::handle(void* user, sg_http_exchange* raw) {
     case Outcome::kFile:
       break;
   }
-  ex->respond_opened(200, std::move(file), mime_for_path(type_path), nullptr, 0, nullptr);
+  const std::string_view type = mime_for_path(type_path);
+  const HeaderList extra = static_response_headers(self->cfg_, ex->path, type);
+  std::vector<sg_http_header> headers;
+  headers.reserve(extra.size());
+  for (const auto& [name, value] : extra)
+    headers.push_back({name.data(), name.size(), value.data(), value.size()});
+  ex->respond_opened(200, std::move(file), type, headers.data(), headers.size(), nullptr);
   return SG_HTTP_ANSWERED;
 }
 

@@ -19,8 +19,9 @@ int64_t int_key(const json& s, const char* key, int64_t def, int64_t lo, int64_t
 WorkerConfig WorkerConfig::from_json(const json& s) {
   if (!s.is_object()) throw Error(SG_ERR_INVALID, "plugins.worker: must be a mapping");
   static const char* known[] = {
-      "enabled",       "concurrency",  "lease_ms",     "poll_ms",   "max_attempts",
-      "retry_base_ms", "retry_max_ms", "retention_ms", "schedules", "progress_interval_ms"};
+      "enabled",      "concurrency",          "lease_ms",     "poll_ms",
+      "max_attempts", "retry_base_ms",        "retry_max_ms", "retention_ms",
+      "schedules",    "progress_interval_ms", "webhooks"};
   for (auto it = s.begin(); it != s.end(); ++it) {
     bool ok = false;
     for (const char* k : known) ok = ok || it.key() == k;
@@ -37,6 +38,7 @@ WorkerConfig WorkerConfig::from_json(const json& s) {
   r.progress_interval_ms = int_key(s, "progress_interval_ms", 250, 0, 60000);
   c.default_max_attempts = int_key(s, "max_attempts", 5, 1, 1000);
   r.schedules = parse_schedules(s.contains("schedules") ? s["schedules"] : json());
+  c.webhooks = WebhooksConfig::from_json(s.contains("webhooks") ? s["webhooks"] : json());
   return c;
 }
 

@@ -7,7 +7,7 @@
 namespace sg::worker {
 
 Context::~Context() {
-  if (runner_) runner_->stop();
+  close();
 }
 
 void Context::open() {
@@ -28,16 +28,28 @@ void Context::open() {
       },
       [h](sg_log_level level, const std::string& msg) { h.log(level, msg); });
   runner_->start();
+  if (config_.webhooks.enabled) {
+    webhooks_ = std::make_unique<Webhooks>(
+        host_, config_.webhooks, *db_, *runner_,
+        [this](const std::string& type, const std::string& payload, const sg_job_options* o) {
+          return enqueue(type, payload, o);
+        });
+    webhooks_->start();
+  }
 }
 
 void Context::close() {
+  if (webhooks_) webhooks_->stop();
   if (runner_) runner_->stop();
 }
 
 json Context::health() const {
   if (!db_ || !runner_) return json{{"healthy", false}, {"reason", "not started"}};
   bool ok = db_->healthy();
-  return json{{"healthy", ok}, {"database", db_->describe()}, {"runner", runner_->stats()}};
+  return json{{"healthy", ok},
+              {"database", db_->describe()},
+              {"runner", runner_->stats()},
+              {"webhooks", webhooks_ ? webhooks_->health() : json{{"enabled", false}}}};
 }
 
 const sql::Database& Context::database() const {

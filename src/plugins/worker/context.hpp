@@ -1,6 +1,6 @@
-// The worker plugin's shared state, handed by plugin.cpp to service.cpp and routes.cpp: the
-// config, the database handle, the job store and the job runner (the runner threads), plus
-// enqueue, the one operation both the service and the runner's schedules go through.
+// The worker plugin's shared state, handed by plugin.cpp to service.cpp, routes.cpp and
+// events.cpp: the config, the database handle, the job store, the job runner (the runner
+// threads) and webhooks, plus enqueue, the one operation the service and webhooks go through.
 #pragma once
 
 #include <memory>
@@ -13,6 +13,7 @@
 #include "job_store.hpp"
 #include "runner.hpp"
 #include "sql/database.hpp"
+#include "webhooks.hpp"
 
 namespace sg::worker {
 
@@ -23,8 +24,9 @@ class Context {
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
-  // start(): opens the database, migrates it and starts the runner threads (publishing
-  // job events through the host). stop(): joins the runner threads.
+  // start(): opens the database, migrates it, starts the runner threads (publishing job
+  // events through the host) and webhooks when enabled. stop(): stops webhooks (waiting for
+  // running deliveries), then joins the runner threads.
   void open();
   void close();
   json health() const;
@@ -35,6 +37,8 @@ class Context {
   // Throw sg::Error(SG_ERR_UNAVAILABLE) before open().
   JobStore& store();
   Runner& runner();
+  // nullptr when plugins.worker.webhooks.enabled is false or before open().
+  Webhooks* webhooks() noexcept { return webhooks_.get(); }
 
   // The service's enqueue: validates type, payload and the caller's options (members read
   // only when its struct is big enough), stores the job and wakes the runner.
@@ -47,6 +51,7 @@ class Context {
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<JobStore> store_;
   std::unique_ptr<Runner> runner_;
+  std::unique_ptr<Webhooks> webhooks_;
 };
 
 }  // namespace sg::worker

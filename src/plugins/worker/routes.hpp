@@ -1,4 +1,5 @@
-// /api/v1/jobs: read, list, retry and cancel (no enqueue over REST).
+// The worker plugin's REST routes: /api/v1/jobs (routes.cpp) and /api/v1/webhooks
+// (webhook_routes.cpp, only when webhooks are enabled).
 #pragma once
 
 #include <streamgate/services/http.hpp>
@@ -8,5 +9,6 @@
 namespace sg::worker {
 
 void add_routes(Context& ctx, http::Router& router);
+void add_webhook_routes(Context& ctx, http::Router& router);
 
 }  // namespace sg::worker

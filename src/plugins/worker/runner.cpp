@@ -71,11 +71,12 @@ void Runner::stop() {
   started_ = false;
 }
 
-sg_status Runner::register_handler(const std::string& type, sg_job_handler_fn fn, void* user) {
+sg_status Runner::register_handler(const std::string& type, sg_job_handler_fn fn, void* user,
+                                   BackoffFn backoff) {
   {
     std::lock_guard lock(mu_);
     if (handlers_.count(type)) return SG_ERR_EXISTS;
-    handlers_[type] = std::make_unique<Handler>(Handler{fn, user, 0, false});
+    handlers_[type] = std::make_unique<Handler>(Handler{fn, user, std::move(backoff), 0, false});
   }
   cv_.notify_all();
   return SG_OK;
@@ -209,10 +210,15 @@ void Runner::run_one(const std::shared_ptr<Running>& r, Handler* handler) {
   log_(SG_LOG_DEBUG, "worker: running job " + r->job.id + " (" + r->job.type + ", attempt " +
                          std::to_string(r->job.attempts) + ")");
   handler->fn(handler->user, &ctx.c);  // C callback: must not throw (documented in jobs.h)
-  finish(r, ctx);
+  finish(r, ctx, *handler);
 }
 
-void Runner::finish(const std::shared_ptr<Running>& r, Ctx& ctx) {
+int64_t Runner::retry_delay(const Handler& handler, int64_t attempt) const {
+  if (handler.backoff) return handler.backoff(attempt);
+  return backoff_ms(attempt, opt_.retry_base_ms, opt_.retry_max_ms);
+}
+
+void Runner::finish(const std::shared_ptr<Running>& r, Ctx& ctx, const Handler& handler) {
   const auto& id = r->job.id;
   if (r->lost) {
     log_(SG_LOG_WARN, "worker: lease of job " + id + " was lost; its outcome is discarded");
@@ -234,7 +240,7 @@ void Runner::finish(const std::shared_ptr<Running>& r, Ctx& ctx) {
       ++completed_;
     } else if (ctx.outcome == Ctx::Outcome::failed) {
       ok = store_.fail(id, r->token, ctx.error, ctx.retryable,
-                       backoff_ms(r->job.attempts, opt_.retry_base_ms, opt_.retry_max_ms));
+                       retry_delay(handler, r->job.attempts));
       final_state = "failed";
       ++failed_;
     } else if (r->cancel && !stopping) {
@@ -246,7 +252,7 @@ void Runner::finish(const std::shared_ptr<Running>& r, Ctx& ctx) {
       final_state = "released";
     } else {
       ok = store_.fail(id, r->token, "handler returned without a result", true,
-                       backoff_ms(r->job.attempts, opt_.retry_base_ms, opt_.retry_max_ms));
+                       retry_delay(handler, r->job.attempts));
       final_state = "failed";
       ++failed_;
     }

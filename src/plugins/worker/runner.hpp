@@ -49,7 +49,12 @@ class Runner {
   // handlers return without a result are released for a later run.
   void stop();
 
-  sg_status register_handler(const std::string& type, sg_job_handler_fn fn, void* user);
+  // The wait before retry number `attempt` (1-based) of a job type, when the worker's own
+  // retry_base_ms / retry_max_ms policy does not fit (webhooks back off in minutes).
+  using BackoffFn = std::function<int64_t(int64_t attempt)>;
+
+  sg_status register_handler(const std::string& type, sg_job_handler_fn fn, void* user,
+                             BackoffFn backoff = {});
   sg_status unregister_handler(const std::string& type);
 
   // Wakes idle claimers (after a local enqueue or retry).
@@ -66,6 +71,7 @@ class Runner {
   struct Handler {
     sg_job_handler_fn fn;
     void* user;
+    BackoffFn backoff;  // empty = backoff_ms(attempt, retry_base_ms, retry_max_ms)
     int running = 0;
     bool removing = false;
   };
@@ -81,7 +87,8 @@ class Runner {
   void claim_loop(int index);
   void housekeeping_loop();
   void run_one(const std::shared_ptr<Running>& r, Handler* handler);
-  void finish(const std::shared_ptr<Running>& r, Ctx& ctx);
+  void finish(const std::shared_ptr<Running>& r, Ctx& ctx, const Handler& handler);
+  int64_t retry_delay(const Handler& handler, int64_t attempt) const;
   std::vector<std::string> active_types();
   void warn_rate_limited(const std::string& msg);
 
