@@ -4,7 +4,8 @@
 // exchanges.json: {"plugins": ["gateway", ...], "exchanges": [{method, route, target, status,
 //   content_type, body, body_bytes, allow, headers}, ...]} where `route` is the documented path template the
 //   request was meant for ("" for a path no route serves) and `headers` (optional) maps the
-//   answer's lower-cased header names to their values.
+//   answer's lower-cased header names to their values; optional "webhook_requests": [{url,
+//   headers, body}], what a webhook receiver got (bodies are checked against `Event`).
 // Fails (exit 1, one line per problem) when the document is not valid OpenAPI 3.1 (the
 // official schema), when a response's status is not documented for its path and method (nor
 // listed in `x-gateway-responses` with its error code), when its content type is not
@@ -294,7 +295,21 @@ for (const raw of input.exchanges) {
     problems.push(`${x.label}: ${ajv.errorsText(v.errors)}; body ${x.body.slice(0, 400)}`);
 }
 
-// 4. Every documented operation of a loaded plugin was exercised at least once.
+// 4. The webhook requests a receiver got (optional `webhook_requests`: [{url, headers, body}]):
+// each body is an Event (the schema GET /api/v1/events shares) and names itself in the
+// StreamGate-Event-Id header.
+for (const w of input.webhook_requests || []) {
+  counts.webhooks_validated = (counts.webhooks_validated || 0) + 1;
+  const label = `webhook POST ${w.url}`;
+  const parsed = parseJson({ label }, w.body ?? '');
+  if (!parsed.ok) continue;
+  const v = validatorAt('/components/schemas/Event');
+  if (v && !v(parsed.value)) problems.push(`${label}: ${ajv.errorsText(v.errors)}; body ${String(w.body).slice(0, 300)}`);
+  if (w.headers?.['streamgate-event-id'] !== parsed.value?.id)
+    problems.push(`${label}: StreamGate-Event-Id ${w.headers?.['streamgate-event-id']} is not the body's id`);
+}
+
+// 5. Every documented operation of a loaded plugin was exercised at least once.
 const loaded = new Set(input.plugins || []);
 let operations = 0;
 for (const [route, item] of Object.entries(spec.paths || {})) {
@@ -314,7 +329,8 @@ for (const [route, item] of Object.entries(spec.paths || {})) {
 
 process.stdout.write(
   `${path.basename(specPath)}: ${counts.exchanges} exchanges, ${counts.json_validated} JSON bodies ` +
-    `and ${counts.events_validated} events validated, ${exercised.size}/${operations} operations ` +
+    `and ${counts.events_validated} events validated, ${counts.webhooks_validated || 0} webhook bodies, ` +
+    `${exercised.size}/${operations} operations ` +
     `exercised, ${problems.length} problems\n`,
 );
 for (const p of problems) process.stdout.write(`PROBLEM ${p}\n`);
