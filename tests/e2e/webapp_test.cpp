@@ -98,6 +98,7 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
           {"chains", chains},
           {"cookie", {{"secure", false}}}}},
         {"cache", {{"backend", "memory"}}},
+        {"streaming", {{"watch_page", (kWebDist / "index.html").string()}}},
         {"worker", {{"poll_ms", 100}}},
         {"transcoder",
          {{"ladder", json::array({{{"height", 360}, {"video_bitrate", 600000}},
@@ -105,8 +106,8 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
           {"preset", "ultrafast"},
           {"segment_seconds", 2},
           {"storyboard_interval_seconds", 1}}}}}});
-  server.use_plugins(
-      {"gateway", "cache", "auth", "metadata", "worker", "upload", "transcoder", "streaming"});
+  server.use_plugins({"gateway", "cache", "auth", "metadata", "worker", "upload", "transcoder",
+                      "streaming", "monitor"});
   ASSERT_TRUE(server.start());
   {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
@@ -234,7 +235,9 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
   EXPECT_EQ(lib["badge"], "Ready") << lib.dump();
   EXPECT_EQ(lib["duration"], "0:06") << lib.dump();
   EXPECT_EQ(lib["posterLoaded"], true) << lib.dump();
-  EXPECT_FALSE(lib.value("views", "").empty()) << lib.dump();  // a count, or "—" without stats
+  EXPECT_EQ(lib["views"], "0") << lib.dump();  // nobody has played it yet
+  // The status went live over the event stream (GET /api/v1/events), not by polling.
+  EXPECT_EQ(lib["liveMode"], "live") << lib.dump();
 
   // It played in the page (hls.js by default), reached by pushState (same document), with a
   // quality menu of both rungs, storyboard previews and keyboard shortcuts.
@@ -275,6 +278,15 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
   EXPECT_NE(nh["buttons"].dump().find("Check again"), std::string::npos) << nh.dump();
   EXPECT_NE(nh["buttons"].dump().find("Sign in"), std::string::npos) << nh.dump();
   EXPECT_EQ(s["visitor"]["code"], "sign_in_required") << s["visitor"].dump();
+  // Shared links load the watch page directly (the streaming plugin serves it with OG tags).
+  EXPECT_EQ(s["holder"]["via"], "direct") << s["holder"].dump();
+  EXPECT_EQ(s["nonHolder"]["via"], "direct") << s["nonHolder"].dump();
+  EXPECT_EQ(s["visitor"]["via"], "direct") << s["visitor"].dump();
+
+  // The owner sees the views: the owner's own playback and the holder's.
+  const json& views = s["views"];
+  EXPECT_EQ(views["text"].get<std::string>().substr(0, 1), "2") << views.dump();
+  EXPECT_EQ(views["liveMode"], "live") << views.dump();
   EXPECT_NE(s["visitor"].value("text", "").find("ERC-721"), std::string::npos)
       << s["visitor"].dump();
 
@@ -285,7 +297,7 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
   for (const char* shot :
        {"00-no-wallet.png", "01-signed-in.png", "02-uploading.png", "03-paused.png", "05-ready.png",
         "06-playing.png", "07-edit-gate.png", "08-gated.png", "09-holder-plays.png",
-        "10-non-holder-denied.png", "11-signed-out.png"})
+        "10-non-holder-denied.png", "11-signed-out.png", "12-views.png"})
     EXPECT_GT(fs::exists(kArtifacts / shot) ? fs::file_size(kArtifacts / shot) : 0, 1000u) << shot;
   const auto took = std::chrono::steady_clock::now() - t0;
   std::cerr << "[webapp] whole test " << std::chrono::duration<double>(took).count()

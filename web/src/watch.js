@@ -66,11 +66,15 @@ export async function watchView(main, { id }) {
   const about = h('section', { class: 'about', 'aria-label': 'About this video' });
   if (record?.description) about.append(h('p', { class: 'description' }, record.description));
   if (record?.tags?.length) about.append(h('ul', { class: 'tags', 'aria-label': 'Tags' }, record.tags.map((t) => h('li', {}, t))));
-  const views = h('span', { 'data-testid': 'views' }, '—');
-  about.append(h('p', { class: 'meta' }, h('span', {}, views, ' views')));
+  // Views are the owner's statistics: shown only when the server hands them to this caller.
+  const views = h('span', { 'data-testid': 'views' }, '');
+  const viewsLine = h('p', { class: 'meta', hidden: true }, h('span', {}, views, ' views'));
+  about.append(viewsLine);
   root.append(header, stage, about);
   api.stats(id).then((s) => {
-    if (Number.isFinite(s?.totals?.views)) views.textContent = count(s.totals.views);
+    if (!Number.isFinite(s?.totals?.views)) return;
+    views.textContent = count(s.totals.views);
+    viewsLine.hidden = false;
   }).catch(() => {});
 
   async function check() {

@@ -316,6 +316,22 @@ async function main() {
     await collectCsp(visitor.page, 'visitor');
     await visitor.context.close();
   }
+  // 5. The owner comes back and sees who watched: the library's views count (analytics).
+  {
+    const back = await newPage('owner-again', DESKTOP, o.ownerKey);
+    out.steps.views = { signIn: await signIn(back.page, back.wallet) };
+    const card = back.page.locator(`li.card[data-content-id="${contentId}"]`);
+    await card.waitFor({ timeout: left() });
+    await waitFor(back.page, (id) => {
+      const v = document.querySelector(`li.card[data-content-id="${id}"] [data-testid="views"]`);
+      return v && /^[0-9]+/.test(v.textContent.trim()) && Number.parseInt(v.textContent, 10) >= 2;
+    }, contentId, { timeout: 15000, polling: 200 }).catch(() => {});
+    out.steps.views.text = (await card.getByTestId('views').textContent()).trim();
+    out.steps.views.liveMode = await back.page.getByTestId('live-mode').getAttribute('data-mode');
+    await shot(back.page, '12-views');
+    await collectCsp(back.page, 'owner-again');
+    await back.context.close();
+  }
   await browser.close();
   out.ok = true;
 }
