@@ -1,13 +1,16 @@
 // docs/openapi.yaml against the real server. One streamgate with every built plugin (no
 // use_plugins: the build's plugin folder, test-only plugins live elsewhere), real SIWE
 // sessions (an administrator and a plain user, tests/node/openapi/wallet.mjs) and a real clip
-// uploaded and transcoded, so content, jobs, playback and /stream are real:
+// uploaded and transcoded, so content, jobs, playback and /stream are real; webhooks are
+// delivered to a loopback receiver (tests/node/openapi/receiver.mjs), whose requests'
+// bodies are validated against the same Event schema as the /api/v1/events stream:
 //  - RoutesMatchTheDocument: the routes the gateway registered (GET /api/v1/admin/routes) and
 //    the documented paths + methods of the loaded plugins (`x-plugin`) are the same set;
 //  - ResponsesMatchTheDocument: every documented operation is called for its success and its
 //    errors; each answer (method, route template, status, content type, body) is recorded and
 //    tests/node/openapi/validate.mjs checks them against the document with ajv (a status the
-//    document does not list for that operation, or a body off its schema, fails).
+//    document does not list for that operation, a body off its schema, or a documented
+//    header missing (`required`) or off its schema, fails).
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <yaml-cpp/yaml.h>
@@ -94,7 +97,39 @@ struct Stack {
   std::set<std::string> plugins;          // ids of the loaded plugins
 
   std::string base() const { return "http://127.0.0.1:" + std::to_string(server->port()); }
+  // The web app page streaming's /watch/{id} serves (plugins.streaming.watch_page).
+  fs::path watch_page() const { return dir.path() / "app" / "index.html"; }
+  // The loopback webhook receiver (tests/node/openapi/receiver.mjs) and what it received.
+  sgtest::Process receiver;
+  std::string receiver_url;
+  fs::path received() const { return dir.path() / "webhooks.jsonl"; }
 };
+
+constexpr const char* kGlobalWebhookSecret = "openapi-test-global-webhook-secret-0123456789";
+
+// Starts receiver.mjs on a free loopback port; false when it never listens.
+bool start_receiver(Stack& s) {
+  const uint16_t port = sgtest::free_port();
+  const fs::path log = s.dir.path() / "receiver.log";
+  s.receiver = sgtest::Process::spawn({"node", (kNodeDir / "openapi" / "receiver.mjs").string(),
+                                       std::to_string(port), s.received().string()},
+                                      {}, log);
+  s.receiver_url = "http://127.0.0.1:" + std::to_string(port);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sgtest::read_file(log).find("listening") == std::string::npos) {
+    if (std::chrono::steady_clock::now() > deadline || !s.receiver.running()) {
+      ADD_FAILURE() << "receiver.mjs never listened:\n" << sgtest::read_file(log);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// A page like the web app's: the watch route puts its link-preview tags at the marker.
+constexpr const char* kWatchPage =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><!--sg:head--><title>app</title></head>"
+    "<body><div id=\"app\"></div></body></html>\n";
 
 json run_wallet(const std::vector<std::string>& args) {
   std::vector<std::string> argv{"node", (kNodeDir / "openapi" / "wallet.mjs").string()};
@@ -122,13 +157,21 @@ std::unique_ptr<Stack> start_stack() {
   fs::create_directories(web / "docs");
   std::ofstream(web / "index.html") << "<!doctype html><title>StreamGate</title>\n";
   std::ofstream(web / "docs" / "index.html") << "<!doctype html><title>docs</title>\n";
+  std::ofstream(web / "style.css") << "body { margin: 0; }\n";
+  fs::create_directories(s->watch_page().parent_path());
+  std::ofstream(s->watch_page()) << kWatchPage;
+  if (!start_receiver(*s)) return nullptr;
   s->server = std::make_unique<sgtest::StreamGateServer>();
   const std::string domain = "127.0.0.1:" + std::to_string(s->server->port());
   // A chain whose only RPC endpoint is a closed loopback port: NFT checks on it fail closed.
   const std::string dead_rpc = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
   s->server->merge_config(
       {{"plugins",
-        {{"gateway", {{"static", {{"dir", web.string()}}}}},
+        {{"gateway",
+          {{"static",
+            {{"dir", web.string()},
+             {"cache_rules", json::array({{{"path_prefix", "/docs/"},
+                                           {"cache_control", "public, max-age=60"}}})}}}}},
          {"monitor", {{"metrics", {{"token", kMetricsToken}}}}},
          {"auth",
           {{"jwt_secret", "openapi-test-secret-0123456789abcdef-0123"},
@@ -146,7 +189,21 @@ std::unique_ptr<Stack> start_stack() {
            {"segment_seconds", 2},
            {"storyboard_interval_seconds", 1},
            {"max_duration_seconds", 60}}},
-         {"worker", {{"poll_ms", 100}}}}}});
+         {"streaming", {{"watch_page", s->watch_page().string()}}},
+         // Webhooks reach the loopback receiver; a failed attempt waits a minute, so a
+         // delivery to a closed port stays pending while the test runs.
+         {"worker",
+          {{"poll_ms", 100},
+           {"webhooks",
+            {{"allow_private_targets", true},
+             {"timeout_ms", 2000},
+             {"max_attempts", 2},
+             {"backoff_ms", json::array({60000})},
+             {"max_endpoints_per_owner", 2},
+             {"endpoints", json::array({{{"url", s->receiver_url + "/global"},
+                                         {"topics", json::array({"content.deleted"})},
+                                         {"secret", kGlobalWebhookSecret},
+                                         {"description", "operations"}}})}}}}}}}});
   if (!s->server->start()) return nullptr;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (s->server->request("GET", "/ready").status != 200) {
@@ -197,6 +254,13 @@ class Recorder {
 
   void record(const std::string& method, const std::string& route, const std::string& target,
               const HttpResponse& r) {
+    // Lower-cased names (the first value of each), for the documented response headers.
+    json headers = json::object();
+    for (const auto& [name, value] : r.headers) {
+      std::string key = name;
+      for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!headers.contains(key)) headers[key] = value;
+    }
     const std::string type = r.header("Content-Type");
     // JSON and event streams are validated; other bodies only need their size.
     const bool text = type.find("json") != std::string::npos ||
@@ -208,7 +272,8 @@ class Recorder {
                           {"content_type", type},
                           {"body", text ? r.body : ""},
                           {"body_bytes", r.body.size()},
-                          {"allow", r.header("Allow")}});
+                          {"allow", r.header("Allow")},
+                          {"headers", headers}});
   }
   void add(const json& exchange) { exchanges_.push_back(exchange); }
   const json& exchanges() const { return exchanges_; }
@@ -586,16 +651,236 @@ void exercise_jobs(Recorder& rec, Stack& s, const Media& m) {
   wait_for_job_end(s, second);
 }
 
+// Polls (unrecorded) the newest delivery of an endpoint until it is no longer pending.
+json wait_for_delivery(Stack& s, const std::string& token, const std::string& endpoint) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto r =
+        s.server->request("GET", "/api/v1/webhooks/" + endpoint + "/deliveries", "", bearer(token));
+    if (r.status == 200 && !r.json()["items"].empty()) {
+      last = r.json()["items"][0];
+      if (last.value("status", "") != "pending") return last;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "no finished delivery on webhook " << endpoint << ": " << last.dump();
+  return last;
+}
+
+// Webhooks: the plain user's endpoints (one at the loopback receiver, one at a closed port
+// whose delivery stays pending), the global one of the config file (administrators only,
+// read-only). The user's draft (returned) is the event they are told about.
+std::string exercise_webhooks(Recorder& rec, Stack& s) {
+  const Headers json_type{{"Content-Type", "application/json"}};
+  const std::string list = "/api/v1/webhooks";
+  const std::string one = "/api/v1/webhooks/{id}";
+  const std::string unknown = std::string("/api/v1/webhooks/") + kUnknownId;
+  const json good_body{{"url", s.receiver_url + "/user"},
+                       {"topics", json::array({"content.*"})},
+                       {"description", "mine"}};
+  auto good = rec.call(201, "POST", list, list, good_body.dump(), bearer(s.user, json_type));
+  const std::string good_id = good.status == 201 ? good.json().value("id", "") : "";
+  const std::string good_url = "/api/v1/webhooks/" + good_id;
+  EXPECT_EQ(good.header("Location"), good_url);
+  const std::string closed_port = "http://127.0.0.1:" + std::to_string(sgtest::free_port());
+  auto dead = rec.call(
+      201, "POST", list, list,
+      json{{"url", closed_port + "/"}, {"topics", json::array({"*"})}, {"enabled", true}}.dump(),
+      bearer(s.user, json_type));
+  const std::string dead_url =
+      "/api/v1/webhooks/" + (dead.status == 201 ? dead.json().value("id", "") : "");
+  rec.call(409, "POST", list, list, good_body.dump(), bearer(s.user, json_type));
+  rec.call(401, "POST", list, list, good_body.dump(), json_type);
+  rec.call(400, "POST", list, list, json{{"topics", json::array({"*"})}}.dump(),
+           bearer(s.admin, json_type));
+  rec.call(400, "POST", list, list, "{", bearer(s.admin, json_type));
+  rec.call(422, "POST", list, list,
+           json{{"url", "ftp://example.com/"}, {"topics", json::array({"*"})}}.dump(),
+           bearer(s.admin, json_type));
+  rec.call(422, "POST", list, list,
+           json{{"url", s.receiver_url}, {"topics", json::array({"nope.topic"})}}.dump(),
+           bearer(s.admin, json_type));
+  rec.call(413, "POST", list, list, std::string(17 * 1024, ' '), bearer(s.admin, json_type));
+
+  auto mine = rec.call(200, "GET", list, list, "", bearer(s.user));
+  if (mine.status == 200) {
+    EXPECT_EQ(mine.json()["items"].size(), 2u) << mine.body;
+  }
+  auto all = rec.call(200, "GET", list, list + "?limit=1", "", bearer(s.admin));
+  std::string global_url;
+  if (all.status == 200 && all.json()["global"].size() == 1) {
+    global_url = "/api/v1/webhooks/" + all.json()["global"][0].value("id", "");
+  } else {
+    ADD_FAILURE() << "no global endpoint listed: " << all.body;
+  }
+  rec.call(400, "GET", list, list + "?limit=0", "", bearer(s.user));
+  rec.call(400, "GET", list, list + "?cursor=bogus", "", bearer(s.user));
+  rec.call(401, "GET", list, list);
+
+  rec.call(200, "GET", one, good_url, "", bearer(s.user));
+  rec.call(200, "GET", one, global_url, "", bearer(s.admin));
+  rec.call(404, "GET", one, global_url, "", bearer(s.user));
+  rec.call(404, "GET", one, unknown, "", bearer(s.user));
+  rec.call(400, "GET", one, "/api/v1/webhooks/42", "", bearer(s.user));
+  rec.call(401, "GET", one, good_url);
+
+  rec.call(200, "PATCH", one, good_url, json{{"description", "renamed"}}.dump(),
+           bearer(s.user, json_type));
+  rec.call(400, "PATCH", one, good_url, json{{"colour", "red"}}.dump(), bearer(s.user, json_type));
+  rec.call(422, "PATCH", one, good_url, json{{"url", "not a url"}}.dump(),
+           bearer(s.user, json_type));
+  rec.call(404, "PATCH", one, unknown, json{{"enabled", false}}.dump(), bearer(s.user, json_type));
+  rec.call(409, "PATCH", one, global_url, json{{"enabled", false}}.dump(),
+           bearer(s.admin, json_type));
+  rec.call(401, "PATCH", one, good_url, json{{"enabled", false}}.dump(), json_type);
+  rec.call(413, "PATCH", one, good_url, std::string(17 * 1024, ' '), bearer(s.user, json_type));
+
+  const std::string rotate = "/api/v1/webhooks/{id}/rotate-secret";
+  auto rotated = rec.call(200, "POST", rotate, good_url + "/rotate-secret", "", bearer(s.user));
+  if (rotated.status == 200 && good.status == 201) {
+    EXPECT_NE(rotated.json().value("secret", ""), good.json().value("secret", ""));
+  }
+  rec.call(409, "POST", rotate, global_url + "/rotate-secret", "", bearer(s.admin));
+  rec.call(404, "POST", rotate, unknown + "/rotate-secret", "", bearer(s.user));
+  rec.call(400, "POST", rotate, "/api/v1/webhooks/42/rotate-secret", "", bearer(s.user));
+  rec.call(401, "POST", rotate, good_url + "/rotate-secret");
+  rec.call(413, "POST", rotate, good_url + "/rotate-secret", "{}", bearer(s.user, json_type));
+
+  // The event: the user's draft; both endpoints get a delivery, the good one succeeds.
+  auto draft = s.server->request("POST", "/api/v1/content", json{{"title", "user-draft"}}.dump(),
+                                 bearer(s.user, json_type));
+  EXPECT_EQ(draft.status, 201) << draft.body;
+  const std::string user_draft = draft.status == 201 ? draft.json().value("id", "") : "";
+  json delivered = wait_for_delivery(s, s.user, good_id);
+  EXPECT_EQ(delivered.value("status", ""), "delivered") << delivered.dump();
+  const std::string delivery = good_url + "/deliveries/" + delivered.value("id", "");
+
+  const std::string deliveries = "/api/v1/webhooks/{id}/deliveries";
+  rec.call(200, "GET", deliveries, good_url + "/deliveries", "", bearer(s.user));
+  rec.call(200, "GET", deliveries, dead_url + "/deliveries?limit=5", "", bearer(s.admin));
+  rec.call(400, "GET", deliveries, good_url + "/deliveries?limit=0", "", bearer(s.user));
+  rec.call(400, "GET", deliveries, "/api/v1/webhooks/42/deliveries", "", bearer(s.user));
+  rec.call(404, "GET", deliveries, unknown + "/deliveries", "", bearer(s.user));
+  rec.call(401, "GET", deliveries, good_url + "/deliveries");
+
+  const std::string detail = "/api/v1/webhooks/{id}/deliveries/{delivery_id}";
+  auto shown = rec.call(200, "GET", detail, delivery, "", bearer(s.user));
+  if (shown.status == 200) {
+    json d = shown.json();
+    EXPECT_EQ(d["body"].value("id", ""), d.value("event_id", "")) << shown.body;
+    EXPECT_EQ(d["body"]["data"].value("content_id", ""), user_draft) << shown.body;
+    EXPECT_FALSE(d["attempt_log"].empty()) << shown.body;
+    if (!d["attempt_log"].empty()) {
+      EXPECT_EQ(d["attempt_log"][0].value("outcome", ""), "delivered") << shown.body;
+    }
+  }
+  rec.call(404, "GET", detail, good_url + "/deliveries/" + kUnknownId, "", bearer(s.user));
+  rec.call(400, "GET", detail, good_url + "/deliveries/42", "", bearer(s.user));
+  rec.call(401, "GET", detail, delivery);
+
+  const std::string resend = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend";
+  auto again = rec.call(202, "POST", resend, delivery + "/resend", "", bearer(s.user));
+  if (again.status == 202) {
+    EXPECT_EQ(again.json().value("series", 0), 2) << again.body;
+  }
+  // The closed port's delivery: written by the same fan-out, failing and waiting to retry.
+  std::string stuck;
+  for (auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       stuck.empty() && std::chrono::steady_clock::now() < until;
+       std::this_thread::sleep_for(std::chrono::milliseconds(100))) {
+    auto r = s.server->request("GET", dead_url + "/deliveries", "", bearer(s.user));
+    if (r.status == 200 && !r.json()["items"].empty()) stuck = r.json()["items"][0].value("id", "");
+  }
+  EXPECT_FALSE(stuck.empty()) << "no delivery to the closed port";
+  rec.call(409, "POST", resend, dead_url + "/deliveries/" + stuck + "/resend", "", bearer(s.user));
+  rec.call(404, "POST", resend, good_url + "/deliveries/" + kUnknownId + "/resend", "",
+           bearer(s.user));
+  rec.call(400, "POST", resend, good_url + "/deliveries/42/resend", "", bearer(s.user));
+  rec.call(401, "POST", resend, delivery + "/resend");
+  rec.call(413, "POST", resend, delivery + "/resend", "{}", bearer(s.user, json_type));
+  json resent = wait_for_delivery(s, s.user, good_id);
+  EXPECT_EQ(resent.value("series", 0), 2) << resent.dump();
+
+  rec.call(409, "DELETE", one, global_url, "", bearer(s.admin));
+  rec.call(401, "DELETE", one, dead_url);
+  rec.call(204, "DELETE", one, dead_url, "", bearer(s.user));
+  rec.call(404, "DELETE", one, dead_url, "", bearer(s.user));
+  rec.call(400, "DELETE", one, "/api/v1/webhooks/42", "", bearer(s.user));
+  return user_draft;
+}
+
+// View analytics: the administrator owns the public clip whose segments exercise_content
+// fetched (so it has a view); the plain user owns a draft of their own (zeros, one row a day).
+void exercise_stats(Recorder& rec, Stack& s, const Media& m, const std::string& user_draft) {
+  const std::string stats = "/api/v1/content/{id}/stats";
+  const std::string clip = "/api/v1/content/" + m.content + "/stats";
+  auto owner = rec.call(200, "GET", stats, clip, "", bearer(s.admin));
+  if (owner.status == 200) {
+    json body = owner.json();
+    EXPECT_GE(body["totals"].value("views", 0), 1) << owner.body;
+    EXPECT_GT(body["totals"].value("watch_seconds", 0.0), 0.0) << owner.body;
+    EXPECT_EQ(body["days"].size(), 30u) << owner.body;
+    ASSERT_FALSE(body["renditions"].empty()) << owner.body;
+    EXPECT_EQ(body["renditions"][0].value("name", ""), "240p") << owner.body;
+  }
+  const std::string mine = "/api/v1/content/" + user_draft + "/stats";
+  auto zeros = rec.call(200, "GET", stats, mine + "?days=1", "", bearer(s.user));
+  if (zeros.status == 200) {
+    EXPECT_EQ(zeros.json()["days"].size(), 1u) << zeros.body;
+    EXPECT_EQ(zeros.json()["totals"].value("views", -1), 0) << zeros.body;
+  }
+  rec.call(401, "GET", stats, clip);
+  rec.call(403, "GET", stats, clip, "", bearer(s.user));
+  rec.call(404, "GET", stats, std::string("/api/v1/content/") + kUnknownId + "/stats", "",
+           bearer(s.admin));
+  rec.call(404, "GET", stats, "/api/v1/content/nope/stats", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?days=0", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?days=366", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?days=ten", "", bearer(s.admin));
+  rec.call(400, "GET", stats, clip + "?colour=red", "", bearer(s.admin));
+}
+
+// The watch page: named link-preview tags only for the public ready clip; the user's draft
+// (not public, not ready), an unknown id and a non-id get the same generic page. A missing
+// app file is a 503 until it is back.
+void exercise_watch(Recorder& rec, Stack& s, const Media& m, const std::string& user_draft) {
+  const std::string watch = "/watch/{id}";
+  auto named = rec.call(200, "GET", watch, "/watch/" + m.content);
+  EXPECT_NE(named.body.find("<title>openapi</title>"), std::string::npos) << named.body;
+  EXPECT_NE(named.body.find("video.other"), std::string::npos) << named.body;
+  EXPECT_EQ(named.body.find("<title>app</title>"), std::string::npos) << named.body;
+  rec.call(200, "HEAD", watch, "/watch/" + m.content);
+  for (const std::string& other : {user_draft, std::string(kUnknownId), std::string("not-an-id")}) {
+    auto generic = rec.call(200, "GET", watch, "/watch/" + other);
+    EXPECT_EQ(generic.body.find("user-draft"), std::string::npos) << generic.body;
+    EXPECT_EQ(generic.body.find("video.other"), std::string::npos) << generic.body;
+    EXPECT_NE(generic.body.find("website"), std::string::npos) << generic.body;
+  }
+  const fs::path away = s.watch_page().string() + ".away";
+  fs::rename(s.watch_page(), away);
+  rec.call(503, "GET", watch, "/watch/" + m.content);
+  fs::rename(away, s.watch_page());
+  rec.call(200, "GET", watch, "/watch/" + m.content);
+}
+
 void exercise_static(Recorder& rec) {
   const std::string files = "/{path}";
   auto index = rec.call(200, "GET", files, "/");
+  EXPECT_EQ(index.header("Cache-Control"), "no-cache");
+  EXPECT_NE(index.header("Content-Security-Policy").find("default-src 'self'"), std::string::npos);
+  EXPECT_EQ(index.header("X-Content-Type-Options"), "nosniff");
   rec.call(200, "GET", files, "/index.html");
+  auto css = rec.call(200, "GET", files, "/style.css");
+  EXPECT_FALSE(css.has_header("Content-Security-Policy"));  // HTML only
+  EXPECT_EQ(css.header("X-Content-Type-Options"), "nosniff");
   rec.call(200, "HEAD", files, "/index.html");
   rec.call(206, "GET", files, "/index.html", "", {{"Range", "bytes=0-3"}});
   rec.call(304, "GET", files, "/index.html", "", {{"If-None-Match", index.header("ETag")}});
   rec.call(416, "GET", files, "/index.html", "", {{"Range", "bytes=100000-"}});
   rec.call(301, "GET", files, "/docs");
-  rec.call(200, "GET", files, "/docs/");
+  auto ruled = rec.call(200, "GET", files, "/docs/");
+  EXPECT_EQ(ruled.header("Cache-Control"), "public, max-age=60");  // the test's cache rule
   rec.call(404, "GET", files, "/no/such/file.txt");
   rec.call(405, "DELETE", files, "/index.html");
 }
@@ -667,14 +952,37 @@ TEST(OpenApiConformance, ResponsesMatchTheDocument) {
       << stream["body"];
   rec.add(stream);
   exercise_jobs(rec, *s, m);
+  const std::string user_draft = exercise_webhooks(rec, *s);
+  exercise_stats(rec, *s, m, user_draft);
+  exercise_watch(rec, *s, m, user_draft);
   exercise_static(rec);
   // Static files are mounted at "/": every path no other route serves is theirs.
   rec.call(404, "GET", "/{path}", "/api/v1/nothing-here");
 
+  // What the receiver got: the user's event twice (sent, resent) and the global endpoint's
+  // content.deleted; validate.mjs checks each body against the Event schema.
+  s->receiver.signal(SIGTERM);
+  s->receiver.wait(std::chrono::seconds(5));
+  json webhook_requests = json::array();
+  std::istringstream received(sgtest::read_file(s->received()));
+  for (std::string line; std::getline(received, line);)
+    if (!line.empty()) webhook_requests.push_back(json::parse(line));
+  int to_user = 0, to_global = 0;
+  for (const auto& w : webhook_requests) {
+    to_user += w.value("url", "") == "/user";
+    to_global += w.value("url", "") == "/global";
+  }
+  EXPECT_EQ(to_user, 2) << webhook_requests.dump();
+  EXPECT_GE(to_global, 1) << webhook_requests.dump();
+
   const fs::path file = s->dir.path() / "exchanges.json";
   json plugins = json::array();
   for (const auto& p : s->plugins) plugins.push_back(p);
-  std::ofstream(file) << json{{"plugins", plugins}, {"exchanges", rec.exchanges()}}.dump(1);
+  std::ofstream(file) << json{
+      {"plugins", plugins},
+      {"exchanges", rec.exchanges()},
+      {"webhook_requests",
+       webhook_requests}}.dump(1);
   auto r = sgtest::run_command(
       {"node", (kNodeDir / "openapi" / "validate.mjs").string(), kSpec.string(), file.string()}, {},
       std::chrono::seconds(60));

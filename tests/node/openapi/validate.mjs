@@ -2,14 +2,17 @@
 // Checks recorded real HTTP exchanges against docs/openapi.yaml (OpenAPI 3.1):
 //   node validate.mjs <openapi.yaml> <exchanges.json>
 // exchanges.json: {"plugins": ["gateway", ...], "exchanges": [{method, route, target, status,
-//   content_type, body, body_bytes, allow}, ...]} where `route` is the documented path template the request was
-//   meant for ("" for a path no route serves).
+//   content_type, body, body_bytes, allow, headers}, ...]} where `route` is the documented path template the
+//   request was meant for ("" for a path no route serves) and `headers` (optional) maps the
+//   answer's lower-cased header names to their values; optional "webhook_requests": [{url,
+//   headers, body}], what a webhook receiver got (bodies are checked against `Event`).
 // Fails (exit 1, one line per problem) when the document is not valid OpenAPI 3.1 (the
 // official schema), when a response's status is not documented for its path and method (nor
 // listed in `x-gateway-responses` with its error code), when its content type is not
 // documented for that status, when a JSON body does not validate against the documented
-// schema (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses), and when an operation of a loaded
-// plugin (`x-plugin`) was never exercised.
+// schema (ajv, JSON Schema 2020-12 as OpenAPI 3.1 uses), when a documented response header
+// marked `required` is missing or a documented header's value is off its schema, and when an
+// operation of a loaded plugin (`x-plugin`) was never exercised.
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -209,6 +212,28 @@ function checkEventStream(x, pointer) {
   if (events === 0) problems.push(`${x.label}: the stream carried no event`);
 }
 
+// The documented headers of a response against the answer's headers: a `required` one must be
+// there, and every one present must match its schema (a numeric value is also tried as a number,
+// for `type: integer` headers such as Retry-After).
+function checkHeaders(x, response, pointer) {
+  if (!x.headers || typeof x.headers !== 'object') return;
+  for (const [name, raw] of Object.entries(response.headers || {})) {
+    const header = resolve(raw);
+    const value = x.headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (header?.required) problems.push(`${x.label}: documented header ${name} is missing`);
+      continue;
+    }
+    if (!header?.schema) continue;
+    const at = typeof raw.$ref === 'string' ? raw.$ref.slice(1) : `${pointer}/headers/${pointerEscape(name)}`;
+    const v = validatorAt(`${at}/schema`);
+    if (!v) continue;
+    const numeric = /^-?[0-9]+(\.[0-9]+)?$/.test(value);
+    if (!v(value) && !(numeric && v(Number(value))))
+      problems.push(`${x.label}: header ${name}: "${value}" ${ajv.errorsText(v.errors)}`);
+  }
+}
+
 // 3. Every recorded exchange.
 const exercised = new Set();
 const counts = { exchanges: 0, json_validated: 0, events_validated: 0 };
@@ -237,6 +262,7 @@ for (const raw of input.exchanges) {
     continue;
   }
   const { response, pointer } = found;
+  checkHeaders(x, response, pointer);
   const hasBody = x.body.length > 0 || (x.body_bytes ?? 0) > 0;
   if (!response.content) {
     if (hasBody) problems.push(`${x.label}: documented without content, answered ${x.body.length} bytes`);
@@ -269,7 +295,21 @@ for (const raw of input.exchanges) {
     problems.push(`${x.label}: ${ajv.errorsText(v.errors)}; body ${x.body.slice(0, 400)}`);
 }
 
-// 4. Every documented operation of a loaded plugin was exercised at least once.
+// 4. The webhook requests a receiver got (optional `webhook_requests`: [{url, headers, body}]):
+// each body is an Event (the schema GET /api/v1/events shares) and names itself in the
+// StreamGate-Event-Id header.
+for (const w of input.webhook_requests || []) {
+  counts.webhooks_validated = (counts.webhooks_validated || 0) + 1;
+  const label = `webhook POST ${w.url}`;
+  const parsed = parseJson({ label }, w.body ?? '');
+  if (!parsed.ok) continue;
+  const v = validatorAt('/components/schemas/Event');
+  if (v && !v(parsed.value)) problems.push(`${label}: ${ajv.errorsText(v.errors)}; body ${String(w.body).slice(0, 300)}`);
+  if (w.headers?.['streamgate-event-id'] !== parsed.value?.id)
+    problems.push(`${label}: StreamGate-Event-Id ${w.headers?.['streamgate-event-id']} is not the body's id`);
+}
+
+// 5. Every documented operation of a loaded plugin was exercised at least once.
 const loaded = new Set(input.plugins || []);
 let operations = 0;
 for (const [route, item] of Object.entries(spec.paths || {})) {
@@ -289,7 +329,8 @@ for (const [route, item] of Object.entries(spec.paths || {})) {
 
 process.stdout.write(
   `${path.basename(specPath)}: ${counts.exchanges} exchanges, ${counts.json_validated} JSON bodies ` +
-    `and ${counts.events_validated} events validated, ${exercised.size}/${operations} operations ` +
+    `and ${counts.events_validated} events validated, ${counts.webhooks_validated || 0} webhook bodies, ` +
+    `${exercised.size}/${operations} operations ` +
     `exercised, ${problems.length} problems\n`,
 );
 for (const p of problems) process.stdout.write(`PROBLEM ${p}\n`);
