@@ -26,10 +26,11 @@ SG_EXTRA=$(cat <<JSON
 {"gateway": {"static": {"dir": "$REPO_ROOT/web/dist", "mount": "/",
    "cache_rules": [{"path_prefix": "/assets/", "cache_control": "public, max-age=31536000, immutable"}]}},
  "auth": {"domains": ["127.0.0.1:$SG_PORT"], "cookie": {"secure": false}},
- "transcoder": {"preset": "veryfast"}}
+ "transcoder": {"preset": "veryfast"},
+ "streaming": {"watch_page": "$REPO_ROOT/web/dist/index.html"}}
 JSON
 )
-start_streamgate "$SG_PORT" "$SG_EXTRA" gateway cache auth metadata worker upload transcoder streaming
+start_streamgate "$SG_PORT" "$SG_EXTRA" gateway cache auth metadata worker upload transcoder streaming monitor
 echo "streamgate pid $SG_PID on :$SG_PORT; load before: $LOAD_BEFORE" >&2
 T="$(node "$REPO_ROOT/scripts/dev-signin.js" "$BASE" 2>/dev/null)" || die "sign-in failed"
 ID=$(curl -sf -H "Authorization: Bearer $T" --data-binary @"$CLIP" \
