@@ -83,6 +83,18 @@ std::string error_json(std::string_view code, std::string_view message) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The answer becomes a 500 internal_error with `message` (whatever the handler had set).
+static void reset_to_internal_error(Response& response, std::string_view message) noexcept {
+  try {
+    response = Response();
+    response.result(500);
+    response.set(http::field::content_type, "application/json");
+    response.body() = error_json("internal_error", message);
+  } catch (...) {
+    response.result(500);
+  }
+}
+
 Exchange::Exchange(std::shared_ptr<SessionLink> session, std::uint64_t header_limit)
     : session_(std::move(session)) {
   parser.header_limit(static_cast<std::uint32_t>(header_limit));
@@ -142,19 +154,13 @@ sg_status Exchange::respond(int status, const sg_http_header* headers, std::size
   try {
     response.result(static_cast<unsigned>(status));
     if (sg_status st = add_headers(response, headers, count, err); st != SG_OK) {
-      response = Response();
-      response.result(500);
-      response.set(http::field::content_type, "application/json");
-      response.body() = error_json("internal_error", "handler produced an invalid header");
+      reset_to_internal_error(response, "handler produced an invalid header");
       publish();
       return st;
     }
     response.body().assign(body_text.data(), body_text.size());
   } catch (...) {
-    response = Response();
-    response.result(500);
-    response.set(http::field::content_type, "application/json");
-    response.body() = error_json("internal_error", "out of memory");
+    reset_to_internal_error(response, "out of memory");
   }
   publish();
   return SG_OK;
@@ -185,10 +191,7 @@ sg_status Exchange::respond_stream(int status, const sg_http_header* headers, st
   try {
     response.result(static_cast<unsigned>(status));
     if (sg_status st = add_headers(response, headers, count, err); st != SG_OK) {
-      response = Response();
-      response.result(500);
-      response.set(http::field::content_type, "application/json");
-      response.body() = error_json("internal_error", "handler produced an invalid header");
+      reset_to_internal_error(response, "handler produced an invalid header");
       result = st;
     } else {
       // Proxies (nginx) buffer responses unless told otherwise; a stream must flow.
@@ -196,8 +199,7 @@ sg_status Exchange::respond_stream(int status, const sg_http_header* headers, st
       stream_ = std::move(queue);
     }
   } catch (...) {
-    response = Response();
-    response.result(500);
+    reset_to_internal_error(response, "out of memory");
     result = SG_ERR_INTERNAL;
   }
   publish();
@@ -326,10 +328,7 @@ sg_status Exchange::respond_opened(int status, OpenFile&& f, std::string_view ty
     response.result(static_cast<unsigned>(plan.status));
     sg_error header_err{};
     if (add_headers(response, headers, header_count, &header_err) != SG_OK) {
-      response = Response();
-      response.result(500);
-      response.set(http::field::content_type, "application/json");
-      response.body() = error_json("internal_error", "handler produced an invalid header");
+      reset_to_internal_error(response, "handler produced an invalid header");
       publish();
       set_err(err, SG_ERR_INVALID, header_err.message);
       return SG_ERR_INVALID;
@@ -354,10 +353,7 @@ sg_status Exchange::respond_opened(int status, OpenFile&& f, std::string_view ty
     }
   } catch (...) {
     file.reset();
-    response = Response();
-    response.result(500);
-    response.set(http::field::content_type, "application/json");
-    response.body() = error_json("internal_error", "out of memory");
+    reset_to_internal_error(response, "out of memory");
   }
   publish();
   return SG_OK;
