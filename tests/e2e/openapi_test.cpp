@@ -450,6 +450,12 @@ void exercise_auth(Recorder& rec, Stack& s) {
   other["refresh"] = true;
   rec.call(403, "POST", nft, nft, other.dump(), bearer(s.user, json_type));
   rec.call(200, "GET", "/api/v1/web3/chains", "/api/v1/web3/chains");
+  // ENS is on chain 1 by default, which this stack does not configure: names are null.
+  const std::string ens = "/api/v1/web3/ens/{address}";
+  const std::string ens_of_admin = "/api/v1/web3/ens/" + std::string(kAdminAddress);
+  rec.call(401, "GET", ens, ens_of_admin);
+  rec.call(400, "GET", ens, "/api/v1/web3/ens/0x1234", "", bearer(s.user));
+  rec.call(200, "GET", ens, ens_of_admin, "", bearer(s.user));
 }
 
 struct Media {

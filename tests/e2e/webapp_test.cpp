@@ -96,6 +96,7 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
           {"domains", json::array({host})},
           {"chain_ids", json::array({1337})},
           {"chains", chains},
+          {"ens", {{"chain_id", 1337}, {"registry", chain->ens_registry()}}},
           {"cookie", {{"secure", false}}}}},
         {"cache", {{"backend", "memory"}}},
         {"streaming", {{"watch_page", (kWebDist / "index.html").string()}}},
@@ -263,6 +264,9 @@ TEST(E2EWebApp, SignInUploadWatchAndGateInTheBrowser) {
   EXPECT_EQ(lower(g["gate"].value("contract", "")), lower(chain->erc721())) << g.dump();
   EXPECT_EQ(g["gate"]["standard"], "erc721") << g.dump();
   EXPECT_EQ(g["gate"]["token_id"], "1") << g.dump();
+
+  // The holder's wallet (account 0) is alice.eth on the local chain: the header shows it.
+  EXPECT_EQ(s["holder"]["ens"], "alice.eth") << s["holder"].dump();
 
   // The holder plays; the non-holder is told what is required and gets no video.
   EXPECT_GT(s["holder"]["played"]["currentTime"].get<double>(), 1.5) << s["holder"].dump();

@@ -75,9 +75,22 @@ async function main() {
   const wallet = await deploy('TestWallet', accounts[0].address);
   await (await nft.mint(accounts[0].address, 1)).wait();
   await (await multi.mint(accounts[0].address, 7, 3)).wait();
+  // ENS: account 0 is alice.eth both ways; account 1's reverse record also claims alice.eth,
+  // which the forward check must refuse; account 2 has none.
+  const registry = await deploy('TestENSRegistry');
+  const resolver = await deploy('TestENSResolver');
+  const reverseNode = (a) => ethers.namehash(a.toLowerCase().slice(2) + '.addr.reverse');
+  const resolverAddress = await resolver.getAddress();
+  for (const node of [reverseNode(accounts[0].address), reverseNode(accounts[1].address),
+                      ethers.namehash('alice.eth')])
+    await (await registry.setResolver(node, resolverAddress)).wait();
+  await (await resolver.setName(reverseNode(accounts[0].address), 'alice.eth')).wait();
+  await (await resolver.setName(reverseNode(accounts[1].address), 'alice.eth')).wait();
+  await (await resolver.setAddr(ethers.namehash('alice.eth'), accounts[0].address)).wait();
   const deployment = {
     rpc_url: url, chain_id: 1337, accounts,
     erc721: await nft.getAddress(), erc1155: await multi.getAddress(), wallet: await wallet.getAddress(),
+    ens_registry: await registry.getAddress(),
   };
   if (outFile) fs.writeFileSync(outFile, JSON.stringify(deployment, null, 1));
   console.log('READY ' + JSON.stringify(deployment));

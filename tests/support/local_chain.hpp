@@ -28,6 +28,9 @@ class LocalChain {
   std::string erc721() const { return deployment_["erc721"]; }
   std::string erc1155() const { return deployment_["erc1155"]; }
   std::string wallet() const { return deployment_["wallet"]; }
+  // A minimal ENS registry: account 0 reverse-resolves to alice.eth (and alice.eth to it);
+  // account 1's reverse record claims alice.eth without the forward record; account 2 has none.
+  std::string ens_registry() const { return deployment_["ens_registry"]; }
   uint16_t port() const { return port_; }
 
  private:

@@ -1,5 +1,6 @@
 // The header's account area: "Sign in with wallet", or the signed-in address (shortened, in
 // full in its title), its chain and "Sign out".
+import { api } from './api.js';
 import { h, clear } from './dom.js';
 import { chainLabel, shortAddress } from './format.js';
 import { notify } from './notice.js';
@@ -59,4 +60,13 @@ export async function renderAccount(el) {
       h('span', { class: 'chain', title: `Chain ID ${user.chain_id}` }, chainLabel(user.chain_id, chains))),
     out,
   );
+  // The ENS name, when the server has a chain for ENS and the name resolves back to this
+  // address (the server checks both ways); the address stays in the title.
+  api.ens(user.address).then((r) => {
+    if (session.user !== user || typeof r?.name !== 'string' || !r.name) return;
+    const shown = el.querySelector('[data-address]');
+    if (!shown) return;
+    shown.textContent = r.name;
+    shown.setAttribute('data-ens', r.name);
+  }).catch(() => {});
 }

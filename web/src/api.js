@@ -43,6 +43,7 @@ export const api = {
   me: () => request('GET', '/api/v1/auth/me'),
   signOut: () => request('POST', '/api/v1/auth/logout'),
   chains: () => request('GET', '/api/v1/web3/chains'),
+  ens: (address) => request('GET', `/api/v1/web3/ens/${enc(address)}`),
   listContent: (params) => request('GET', `/api/v1/content?${new URLSearchParams(params)}`),
   content: (id) => request('GET', `/api/v1/content/${enc(id)}`),
   updateContent: (id, patch) => request('PATCH', `/api/v1/content/${enc(id)}`, patch),

@@ -89,7 +89,8 @@ AuthConfig parse_config(const json& s, bool dev_mode) {
                                       "gate_cache",
                                       "public_base_url",
                                       "security_store",
-                                      "eip712"};
+                                      "eip712",
+                                      "ens"};
   for (const auto& [key, value] : s.items()) {
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
       throw std::invalid_argument("plugins.auth." + key + " is not a known setting");
@@ -209,6 +210,22 @@ AuthConfig parse_config(const json& s, bool dev_mode) {
     }
     c.eip712_max_in_flight = static_cast<size_t>(
         positive(*it, "max_in_flight", static_cast<int64_t>(c.eip712_max_in_flight)));
+  }
+  if (auto it = s.find("ens"); it != s.end() && !it->is_null()) {
+    if (!it->is_object()) throw std::invalid_argument("plugins.auth.ens must be a mapping");
+    for (const auto& [key, value] : it->items()) {
+      if (key != "chain_id" && key != "registry" && key != "ttl_seconds")
+        throw std::invalid_argument("plugins.auth.ens." + key + " is not a known setting");
+    }
+    c.ens_chain_id =
+        static_cast<uint64_t>(positive(*it, "chain_id", static_cast<int64_t>(c.ens_chain_id)));
+    if (auto r = it->find("registry"); r != it->end()) {
+      auto parsed = r->is_string() ? web3::parse_address(r->get<std::string>()) : std::nullopt;
+      if (!parsed)
+        throw std::invalid_argument("plugins.auth.ens.registry must be a contract address");
+      c.ens_registry = web3::to_checksum(*parsed);
+    }
+    c.ens_ttl = positive(*it, "ttl_seconds", c.ens_ttl);
   }
   if (auto it = s.find("gate_cache"); it != s.end() && it->is_object()) {
     c.gate_has_ttl = positive(*it, "has_ttl_seconds", c.gate_has_ttl);

@@ -49,6 +49,12 @@ struct AuthConfig {
   int64_t revocation_max_staleness_ms = 15000;  // older revocation view = sessions unverifiable
   // POST /api/v1/auth/eip712/verify requests in flight at once; more are answered 503.
   size_t eip712_max_in_flight = 4;
+  // ENS names for addresses (GET /api/v1/web3/ens/{address}): looked up on this chain when
+  // it is configured, in this registry (the ENS registry's address on Ethereum and its
+  // testnets). Names are cached for ens_ttl seconds.
+  uint64_t ens_chain_id = 1;
+  std::string ens_registry = "0x00000000000C2E074eC69A0dFb2997BA6C7d2e1e";
+  int64_t ens_ttl = 3600;
 };
 
 // Parses plugins.auth. dev_mode comes from server.dev_mode: outside it a missing or short

@@ -29,7 +29,9 @@ Context::Context(AuthConfig config, const sg_cache_service* cache, NowFn now,
       tokens_(config_, *security_, std::move(now)),
       chains_(config_.chains),
       gate_(config_, chains_, *store_),
-      siwe_(config_, *security_, tokens_, chains_) {}
+      siwe_(config_, *security_, tokens_, chains_),
+      ens_(chains_.find(config_.ens_chain_id), config_.ens_registry,
+           std::chrono::seconds(config_.ens_ttl)) {}
 
 void count_gate(Context& core, const GateAnswer& a) {
   if (a.status == GateStatus::kUnavailable) core.metrics.gate_unavailable.add();

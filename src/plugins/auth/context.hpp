@@ -9,6 +9,7 @@
 
 #include "chains.hpp"
 #include "config.hpp"
+#include "ens.hpp"
 #include "gate.hpp"
 #include "kv_store.hpp"
 #include "metrics.hpp"
@@ -33,6 +34,8 @@ class Context {
   const ChainRegistry& chains() const noexcept { return chains_; }
   const GateChecker& gate() const noexcept { return gate_; }
   const SiweLogin& siwe() const noexcept { return siwe_; }
+  // ENS names (its own cache is thread-safe).
+  EnsLookup& ens() const noexcept { return ens_; }
   // Set once at start, before the core is shared; counters are thread-safe.
   AuthMetrics metrics;
 
@@ -49,6 +52,7 @@ class Context {
   ChainRegistry chains_;
   GateChecker gate_;
   SiweLogin siwe_;
+  mutable EnsLookup ens_;
 };
 
 }  // namespace sg::auth

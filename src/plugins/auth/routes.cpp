@@ -255,6 +255,31 @@ void add_routes(Context& core, sg::http::Router& router, const sg::Host& host) {
         });
       });
 
+  // A signed-in caller's question (one cached lookup per address and TTL), so anonymous
+  // clients cannot turn the server into a free RPC proxy.
+  router.add(SG_HTTP_GET, "/api/v1/web3/ens/{address}", [&core, host](const Exchange& ex) {
+    sg_http_identity id = ex.identity();
+    if (id.authenticated == 0) throw HttpError(401, "unauthorized", "sign in first");
+    auto parsed = web3::parse_address(std::string(ex.path_param("address").value_or("")));
+    if (!parsed) throw HttpError(400, "invalid_request", "address is not a valid address");
+    const web3::Address address = *parsed;
+    if (!core.ens().enabled()) {
+      ex.respond_json(
+          200, {{"address", web3::to_checksum(address)}, {"name", nullptr}, {"chain_id", nullptr}});
+      return;
+    }
+    answer_later(host, ex, [&core, address](const Exchange& e) {
+      EnsAnswer a = core.ens().lookup(address);
+      if (a.kind == EnsAnswer::kUnavailable)
+        throw HttpError(503, "ens_unavailable", "the ENS chain did not answer: " + a.message);
+      e.respond_json(200,
+                     {{"address", web3::to_checksum(address)},
+                      {"name", a.kind == EnsAnswer::kName ? json(a.name) : json(nullptr)},
+                      {"chain_id", core.config().ens_chain_id}},
+                     {{"Cache-Control", "private, max-age=300"}});
+    });
+  });
+
   router.add(SG_HTTP_GET, "/api/v1/web3/chains", [&core](const Exchange& ex) {
     ex.respond_json(200, {{"chains", core.chains().describe()}});
   });

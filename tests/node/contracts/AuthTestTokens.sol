@@ -37,3 +37,38 @@ contract TestWallet is IERC1271 {
         return 0xffffffff;
     }
 }
+
+// The two ENS calls a reverse lookup makes, nothing more: registry.resolver(node) and the
+// resolver's name(node) / addr(node). Same selectors as the real ENS contracts.
+contract TestENSRegistry {
+    mapping(bytes32 => address) private resolvers;
+
+    function setResolver(bytes32 node, address resolver_) external {
+        resolvers[node] = resolver_;
+    }
+
+    function resolver(bytes32 node) external view returns (address) {
+        return resolvers[node];
+    }
+}
+
+contract TestENSResolver {
+    mapping(bytes32 => string) private names;
+    mapping(bytes32 => address) private addrs;
+
+    function setName(bytes32 node, string calldata name_) external {
+        names[node] = name_;
+    }
+
+    function setAddr(bytes32 node, address a) external {
+        addrs[node] = a;
+    }
+
+    function name(bytes32 node) external view returns (string memory) {
+        return names[node];
+    }
+
+    function addr(bytes32 node) external view returns (address) {
+        return addrs[node];
+    }
+}

@@ -280,6 +280,9 @@ async function main() {
   {
     const holder = await newPage('holder', DESKTOP, o.holderKey);
     out.steps.holder = { signIn: await signIn(holder.page, holder.wallet) };
+    // Its ENS name (verified both ways by the server) replaces the short address.
+    out.steps.holder.ens = await holder.page.locator('#account [data-ens]')
+      .getAttribute('data-ens', { timeout: 10000 }).catch(() => null);
     out.steps.holder.via = await openWatch(holder.page, contentId);
     out.steps.holder.played = await waitPlaying(holder.page, 1.5);
     await shot(holder.page, '09-holder-plays');

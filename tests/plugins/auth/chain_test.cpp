@@ -226,3 +226,62 @@ TEST_F(Chain, UnresponsiveEndpointTimesOut) {
   EXPECT_EQ(r.status, GateStatus::kOk) << r.message;
   EXPECT_LT(took, std::chrono::seconds(2));
 }
+
+// ENS primary names against the chain's minimal registry: account 0 is alice.eth both ways;
+// account 1's reverse record claims alice.eth too, which the forward check refuses.
+TEST_F(Chain, EnsNamesAreVerifiedBothWays) {
+  auto cfg = config({chain_->rpc_url()});
+  cfg.ens_chain_id = 1337;
+  cfg.ens_registry = chain_->ens_registry();
+  Context core(cfg, nullptr);
+  ASSERT_TRUE(core.ens().enabled());
+  EnsAnswer a = core.ens().lookup(*parse_address(chain_->account(0)));
+  EXPECT_EQ(a.kind, EnsAnswer::kName) << a.message;
+  EXPECT_EQ(a.name, "alice.eth");
+  EXPECT_EQ(core.ens().lookup(*parse_address(chain_->account(1))).kind, EnsAnswer::kNone);
+  EXPECT_EQ(core.ens().lookup(*parse_address(chain_->account(2))).kind, EnsAnswer::kNone);
+
+  // A chain that is not configured: ENS is off. A chain that is down: unavailable, not "none".
+  auto off = config({chain_->rpc_url()});
+  off.ens_chain_id = 1;
+  EXPECT_FALSE(Context(off, nullptr).ens().enabled());
+  auto down = config({"http://127.0.0.1:" + std::to_string(sgtest::free_port())});
+  down.ens_chain_id = 1337;
+  down.ens_registry = chain_->ens_registry();
+  Context dead(down, nullptr);
+  EXPECT_EQ(dead.ens().lookup(*parse_address(chain_->account(0))).kind, EnsAnswer::kUnavailable);
+}
+
+TEST(Ens, NamehashMatchesEip137AndNamesDecodeStrictly) {
+  auto root = ens_namehash("");
+  EXPECT_EQ(to_hex(Bytes(root.begin(), root.end())),
+            "0x0000000000000000000000000000000000000000000000000000000000000000");
+  auto eth = ens_namehash("eth");
+  EXPECT_EQ(to_hex(Bytes(eth.begin(), eth.end())),
+            "0x93cdeb708b7545dc668eb9280176169d1c33cfd8ed6f04690a0bcc88a93fc4ae");
+  auto foo = ens_namehash("foo.eth");
+  EXPECT_EQ(to_hex(Bytes(foo.begin(), foo.end())),
+            "0xde9b09fd7c5f901e23a3f19fecc54828e9c848539801e86591bd9801b019f84f");
+
+  auto word = [](uint64_t v) {
+    Bytes w(32, 0);
+    for (int i = 0; i < 8; ++i) w[31 - i] = static_cast<uint8_t>(v >> (8 * i));
+    return w;
+  };
+  auto encoded = [&](const std::string& s, uint64_t offset = 32) {
+    Bytes b = word(offset);
+    Bytes len = word(s.size());
+    b.insert(b.end(), len.begin(), len.end());
+    b.insert(b.end(), s.begin(), s.end());
+    b.resize(64 + (s.size() + 31) / 32 * 32, 0);
+    return b;
+  };
+  EXPECT_EQ(decode_ens_name(encoded("alice.eth")), "alice.eth");
+  EXPECT_EQ(decode_ens_name(encoded("")), "");
+  EXPECT_FALSE(decode_ens_name(encoded("alice.eth", 64)));        // not the one-string shape
+  EXPECT_FALSE(decode_ens_name(encoded("evil\nname.eth")));       // control characters
+  EXPECT_FALSE(decode_ens_name(encoded(std::string(300, 'a'))));  // too long
+  Bytes cut = encoded("alice.eth");
+  cut.resize(64);
+  EXPECT_FALSE(decode_ens_name(cut));  // the length says 9 bytes that are not there
+}
